@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Hot targets are compiled for the host CPU (AVX2/FMA here); see docs/architecture.md.
+let hotSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "splat",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "splat", targets: ["splat"]),
+        .executable(name: "splat-bench", targets: ["splat-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // MARK: - Private C/C++ shims (never imported by the CLI)
+        .target(
+            name: "CImageIO",
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]
+        ),
+        .target(
+            name: "CEigenShim",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/eigen3", "-O2"])]
+        ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // MARK: - Pipeline libraries (arrows go one way: Core <- IO <- Init/Render <- Train <- CLI)
+        .target(name: "SplatCore", swiftSettings: hotSwiftSettings),
+        .target(
+            name: "SplatIO",
+            dependencies: ["SplatCore", "CImageIO", "CZlib"],
+            swiftSettings: hotSwiftSettings
+        ),
+        .target(name: "SplatRender", dependencies: ["SplatCore"], swiftSettings: hotSwiftSettings),
+        .target(
+            name: "SplatInit",
+            dependencies: ["SplatCore", "SplatIO", "CEigenShim"],
+            swiftSettings: hotSwiftSettings
+        ),
+        .target(
+            name: "SplatTrain",
+            dependencies: ["SplatCore", "SplatIO", "SplatRender", .product(name: "Yams", package: "Yams")],
+            swiftSettings: hotSwiftSettings
+        ),
+
+        // MARK: - Executables
+        .executableTarget(
+            name: "splat",
+            dependencies: [
+                "SplatCore", "SplatIO", "SplatRender", "SplatInit", "SplatTrain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "splat-bench",
+            dependencies: ["SplatCore", "SplatIO", "SplatRender", "SplatInit", "SplatTrain"],
+            swiftSettings: hotSwiftSettings
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore"]),
+        .testTarget(name: "SplatIOTests", dependencies: ["SplatIO"]),
+        .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatIO"]),
+        .testTarget(name: "SplatInitTests", dependencies: ["SplatInit", "SplatIO"]),
+        .testTarget(name: "SplatTrainTests", dependencies: ["SplatTrain", "SplatRender", "SplatIO"]),
+        .testTarget(name: "SplatCLITests", dependencies: ["splat", "SplatIO"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Pinhole intrinsics in pixels, COLMAP convention: the top-left corner of the image is (0, 0),
+/// so pixel (i, j) has its centre at (i + 0.5, j + 0.5). Distortion is removed at load time;
+/// everything downstream of the loaders sees only pinhole cameras.
+public struct CameraIntrinsics: Equatable, Sendable, Codable {
+    public var fx: Double, fy: Double, cx: Double, cy: Double
+    public var width: Int, height: Int
+
+    public init(fx: Double, fy: Double, cx: Double, cy: Double, width: Int, height: Int) {
+        self.fx = fx; self.fy = fy; self.cx = cx; self.cy = cy
+        self.width = width; self.height = height
+    }
+
+    /// Intrinsics for the image downscaled by an integer factor (sizes rounded down, as area
+    /// averaging drops the partial last block). Focal lengths and principal point scale by the
+    /// ratio of the new size to the old one per axis, so the field of view is preserved.
+    public func downscaled(by factor: Int) -> CameraIntrinsics {
+        precondition(factor >= 1)
+        if factor == 1 { return self }
+        return resized(width: max(1, width / factor), height: max(1, height / factor))
+    }
+
+    /// Intrinsics for the same camera rendered at another resolution.
+    public func resized(width newW: Int, height newH: Int) -> CameraIntrinsics {
+        let sx = Double(newW) / Double(width), sy = Double(newH) / Double(height)
+        return CameraIntrinsics(fx: fx * sx, fy: fy * sy, cx: cx * sx, cy: cy * sy, width: newW, height: newH)
+    }
+
+    public var fovX: Double { 2 * atan(Double(width) / (2 * fx)) }
+    public var fovY: Double { 2 * atan(Double(height) / (2 * fy)) }
+}
+
+/// A rigid world-to-camera transform: X_cam = rotation * X_world + translation (COLMAP's (R, t)),
+/// camera axes OpenCV (+X right, +Y down, +Z forward).
+public struct CameraFromWorld: Equatable, Sendable, Codable {
+    public var rotation: Matrix3
+    public var translation: SIMD3<Double>
+
+    public init(rotation: Matrix3, translation: SIMD3<Double>) {
+        self.rotation = rotation; self.translation = translation
+    }
+
+    public init(quaternion: Quaternion, translation: SIMD3<Double>) {
+        self.init(rotation: quaternion.rotationMatrix, translation: translation)
+    }
+
+    /// From a camera-to-world rotation (columns are the camera axes in world) and centre.
+    public init(worldFromCameraRotation rwc: Matrix3, center: SIMD3<Double>) {
+        let r = rwc.transposed
+        self.init(rotation: r, translation: -(r * center))
+    }
+
+    /// Camera centre in world coordinates, C = -R^T t.
+    public var center: SIMD3<Double> { -(rotation.transposed * translation) }
+
+    public func apply(_ worldPoint: SIMD3<Double>) -> SIMD3<Double> { rotation * worldPoint + translation }
+
+    public var quaternion: Quaternion { Quaternion(rotationMatrix: rotation) }
+
+    /// Row-major 3x4 [R|t].
+    public var matrix3x4: [Double] {
+        var m = [Double]()
+        for r in 0..<3 { m += [rotation[r, 0], rotation[r, 1], rotation[r, 2], translation[r]] }
+        return m
+    }
+
+    /// Row-major 4x4 world-to-view matrix flattened to 16 numbers (used for view selection).
+    public var flattened4x4: [Double] { matrix3x4 + [0, 0, 0, 1] }
+}
+
+/// One calibrated view: a pinhole camera, its pose and the image it was taken with.
+public struct Camera: Equatable, Sendable, Codable {
+    /// Image name as the dataset gives it (e.g. "12.jpg" or "train/r_3.png"); unique in a scene.
+    public var name: String
+    /// Absolute path of the image file, or nil for a camera with no image (generated paths).
+    public var imagePath: String?
+    public var intrinsics: CameraIntrinsics
+    public var pose: CameraFromWorld
+
+    public init(name: String, imagePath: String?, intrinsics: CameraIntrinsics, pose: CameraFromWorld) {
+        self.name = name; self.imagePath = imagePath
+        self.intrinsics = intrinsics; self.pose = pose
+    }
+
+    public var width: Int { intrinsics.width }
+    public var height: Int { intrinsics.height }
+    public var center: SIMD3<Double> { pose.center }
+
+    /// Projects a world point to pixel coordinates (COLMAP convention, centre of pixel (0,0) is
+    /// (0.5, 0.5)). Returns nil for points at or behind the camera plane.
+    public func project(_ worldPoint: SIMD3<Double>) -> SIMD2<Double>? {
+        let p = pose.apply(worldPoint)
+        guard p.z > 1e-12 else { return nil }
+        return SIMD2(intrinsics.fx * p.x / p.z + intrinsics.cx, intrinsics.fy * p.y / p.z + intrinsics.cy)
+    }
+
+    /// Row-major 3x4 projection matrix K [R|t] in the same pixel convention as `project`.
+    public var projectionMatrix: [Double] {
+        let rt = pose.matrix3x4
+        let k = intrinsics
+        var p = [Double](repeating: 0, count: 12)
+        for c in 0..<4 {
+            p[c] = k.fx * rt[c] + k.cx * rt[8 + c]
+            p[4 + c] = k.fy * rt[4 + c] + k.cy * rt[8 + c]
+            p[8 + c] = rt[8 + c]
+        }
+        return p
+    }
+
+    public func downscaled(by factor: Int) -> Camera {
+        var c = self
+        c.intrinsics = intrinsics.downscaled(by: factor)
+        return c
+    }
+}
