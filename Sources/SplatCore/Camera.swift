@@ -69,6 +69,32 @@ public struct CameraFromWorld: Equatable, Sendable, Codable {
     public var flattened4x4: [Double] { matrix3x4 + [0, 0, 0, 1] }
 }
 
+/// How the stored image file differs from the camera's pinhole model: the file was taken with
+/// `source` intrinsics and this lens distortion (COLMAP/OpenCV parameters, zero when unused).
+/// The image loader resamples such files into the pinhole `Camera.intrinsics` (as COLMAP's
+/// image_undistorter does), so nothing downstream of the loaders sees distortion.
+public struct LensDistortion: Equatable, Sendable, Codable {
+    /// COLMAP model name of the source camera, e.g. "OPENCV", "SIMPLE_RADIAL", "RADIAL".
+    public var model: String
+    /// Intrinsics of the stored (distorted) image file, at its full resolution.
+    public var source: CameraIntrinsics
+    public var k1: Double, k2: Double, p1: Double, p2: Double
+
+    public init(model: String, source: CameraIntrinsics, k1: Double, k2: Double = 0, p1: Double = 0, p2: Double = 0) {
+        self.model = model; self.source = source
+        self.k1 = k1; self.k2 = k2; self.p1 = p1; self.p2 = p2
+    }
+
+    /// Applies the OpenCV distortion to normalised coordinates (x, y) = (X/Z, Y/Z).
+    public func distort(_ x: Double, _ y: Double) -> (Double, Double) {
+        let r2 = x * x + y * y
+        let g = k1 * r2 + k2 * r2 * r2
+        let xd = x * (1 + g) + 2 * p1 * x * y + p2 * (r2 + 2 * x * x)
+        let yd = y * (1 + g) + 2 * p2 * x * y + p1 * (r2 + 2 * y * y)
+        return (xd, yd)
+    }
+}
+
 /// One calibrated view: a pinhole camera, its pose and the image it was taken with.
 public struct Camera: Equatable, Sendable, Codable {
     /// Image name as the dataset gives it (e.g. "12.jpg" or "train/r_3.png"); unique in a scene.
@@ -77,10 +103,17 @@ public struct Camera: Equatable, Sendable, Codable {
     public var imagePath: String?
     public var intrinsics: CameraIntrinsics
     public var pose: CameraFromWorld
+    /// Set when the image file is distorted and must be resampled into `intrinsics` on load.
+    public var distortion: LensDistortion?
+    /// Integer factor by which the image file is area-downscaled on load (1 = full size).
+    /// `intrinsics` already describe the downscaled image.
+    public var imageDownscale: Int
 
-    public init(name: String, imagePath: String?, intrinsics: CameraIntrinsics, pose: CameraFromWorld) {
+    public init(name: String, imagePath: String?, intrinsics: CameraIntrinsics, pose: CameraFromWorld,
+                distortion: LensDistortion? = nil, imageDownscale: Int = 1) {
         self.name = name; self.imagePath = imagePath
         self.intrinsics = intrinsics; self.pose = pose
+        self.distortion = distortion; self.imageDownscale = imageDownscale
     }
 
     public var width: Int { intrinsics.width }
@@ -108,9 +141,11 @@ public struct Camera: Equatable, Sendable, Codable {
         return p
     }
 
+    /// The same view with its image area-downscaled by `factor` on load.
     public func downscaled(by factor: Int) -> Camera {
         var c = self
         c.intrinsics = intrinsics.downscaled(by: factor)
+        c.imageDownscale = imageDownscale * factor
         return c
     }
 }
