@@ -49,7 +49,8 @@ enum TransformsSceneLoader {
         let data = try ImageCodec.readFile(path)
         let parsed: Any
         do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
-            throw InputError(path, "invalid JSON (\(String(describing: error).split(separator: "\n").first ?? ""))")
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            throw InputError(path, "invalid JSON (\(detail.split(separator: "\n").first ?? ""))")
         }
         guard let root = parsed as? [String: Any] else { throw InputError(path, "invalid JSON: the top level is not an object") }
         guard let frames = root["frames"] as? [Any], !frames.isEmpty else { throw InputError(path, "no \"frames\" list") }
