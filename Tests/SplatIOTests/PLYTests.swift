@@ -91,7 +91,7 @@ func temporaryDirectory(_ label: String) throws -> String {
         p.arguments = ["python3", PLYFixtures.repoRoot.appendingPathComponent("scripts/make_ply_fixtures.py").path,
                        "dump", dir + "/c.ply"]
         let out = dir + "/dump.json"
-        FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         try p.run(); p.waitUntilExit()
         #expect(p.terminationStatus == 0, "needs python3 with plyfile (scripts/install-deps.sh --python)")
