@@ -2,30 +2,52 @@ import SplatCore
 
 /// Pixel-format and size operations on 8-bit images, done once per image at load time.
 public enum ImageOps {
+    /// Largest area-downscale factor: block sums must stay below 2^24 for the exact division.
+    public static let maxDownscale = 256
+
     /// Integer-factor area average: each output pixel is the rounded mean of a factor x factor
     /// block; a partial last row/column of blocks is dropped (sizes round down), matching
     /// `CameraIntrinsics.downscaled(by:)`. All channels, alpha included, are averaged.
     public static func downscaleArea(_ image: Image8, by factor: Int) -> Image8 {
-        precondition(factor >= 1)
+        precondition(factor >= 1 && factor <= maxDownscale)
         if factor == 1 { return image }
         let ow = max(1, image.width / factor), oh = max(1, image.height / factor)
         let fw = min(factor, image.width), fh = min(factor, image.height)  // blocks for images smaller than factor
         let ch = image.channels, n = fw * fh
         var out = [UInt8](repeating: 0, count: ow * oh * ch)
+        var sums = [UInt32](repeating: 0, count: ow * ch)  // one output row of block sums
         image.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                var sums = [Int](repeating: 0, count: ow * ch)
-                for oy in 0..<oh {
-                    for k in 0..<sums.count { sums[k] = 0 }
-                    for y in (oy * fh)..<(oy * fh + fh) {
-                        let row = y * image.width * ch
-                        for ox in 0..<ow {
-                            let base = row + ox * fw * ch
-                            for x in 0..<fw { for c in 0..<ch { sums[ox * ch + c] += Int(src[base + x * ch + c]) } }
+                sums.withUnsafeMutableBufferPointer { acc in
+                    let rowLength = ow * ch
+                    // Exact division by n as a multiply and shift: for sums below 2^24 the error
+                    // of the rounded-up reciprocal stays under 1/n, so the quotient is exact.
+                    let magic = (UInt64(1) << 48) / UInt64(n) + 1, half = UInt64(n / 2)
+                    for oy in 0..<oh {
+                        for k in 0..<rowLength { acc[k] = 0 }
+                        for y in (oy * fh)..<(oy * fh + fh) {
+                            let row = src.baseAddress! + y * image.width * ch
+                            if ch == 3 {  // the common case, with the channel loop unrolled
+                                for ox in 0..<ow {
+                                    var r: UInt32 = 0, g: UInt32 = 0, b: UInt32 = 0
+                                    let p = row + ox * fw * 3
+                                    for x in 0..<fw {
+                                        r &+= UInt32(p[3 * x]); g &+= UInt32(p[3 * x + 1]); b &+= UInt32(p[3 * x + 2])
+                                    }
+                                    acc[3 * ox] &+= r; acc[3 * ox + 1] &+= g; acc[3 * ox + 2] &+= b
+                                }
+                            } else {
+                                for ox in 0..<ow {
+                                    let p = row + ox * fw * ch
+                                    for x in 0..<fw { for c in 0..<ch { acc[ox * ch + c] &+= UInt32(p[x * ch + c]) } }
+                                }
+                            }
+                        }
+                        let orow = oy * rowLength
+                        for k in 0..<rowLength {
+                            dst[orow + k] = UInt8(truncatingIfNeeded: ((UInt64(acc[k]) &+ half) &* magic) >> 48)
                         }
                     }
-                    let orow = oy * ow * ch
-                    for k in 0..<(ow * ch) { dst[orow + k] = UInt8((sums[k] + n / 2) / n) }
                 }
             }
         }

@@ -23,6 +23,31 @@ import SplatCore
         #expect(out.pixels == [25, 0, 255])  // 101/4 = 25.25; 1/4 -> 0; 1019/4 = 254.75 -> 255
     }
 
+    /// The fast path (unrolled RGB, multiply-shift division) against a plain reference.
+    @Test(arguments: [1, 2, 3, 4])
+    func areaDownscaleMatchesAPlainReference(channels: Int) {
+        var rng = SystemRandomNumberGenerator()
+        for factor in [2, 3, 4, 7, 16] {
+            let w = 37, h = 23
+            let img = Image8(width: w, height: h, channels: channels,
+                             pixels: (0..<(w * h * channels)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            let out = ImageOps.downscaleArea(img, by: factor)
+            let ow = w / factor, oh = h / factor, n = factor * factor
+            #expect(out.width == ow && out.height == oh)
+            for oy in 0..<oh { for ox in 0..<ow { for c in 0..<channels {
+                var sum = 0
+                for y in 0..<factor { for x in 0..<factor { sum += Int(img.pixels[((oy * factor + y) * w + ox * factor + x) * channels + c]) } }
+                #expect(out.pixels[(oy * ow + ox) * channels + c] == UInt8((sum + n / 2) / n))
+            } } }
+        }
+    }
+
+    @Test func areaDownscaleOfSaturatedBlocksAtTheLargestFactor() {
+        let f = ImageOps.maxDownscale
+        let img = Image8(width: f, height: f, channels: 1, pixels: [UInt8](repeating: 255, count: f * f))
+        #expect(ImageOps.downscaleArea(img, by: f).pixels == [255])
+    }
+
     @Test func areaDownscaleByOneIsIdentity() {
         let img = Image8(width: 3, height: 2, channels: 2, pixels: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
         #expect(ImageOps.downscaleArea(img, by: 1) == img)
