@@ -62,19 +62,38 @@ public enum ImageOps {
         let count = image.width * image.height
         let bg = background.clamped(lowerBound: .zero, upperBound: .one) * 255
         var out = [UInt8](repeating: 0, count: count * 3)
+        let bgInt = SIMD3<UInt32>(UInt32(bg.x.rounded()), UInt32(bg.y.rounded()), UInt32(bg.z.rounded()))
+        if ch == 4 && SIMD3<Float>(Float(bgInt.x), Float(bgInt.y), Float(bgInt.z)) == bg {
+            // Integer background (black, white, ...): (c·a + B·(255−a)) / 255 rounded, in integers.
+            // x/255 is never exactly half-way, so this equals the Double formula below.
+            image.pixels.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for i in 0..<count {
+                        let a = UInt32(src[4 * i + 3]), na = 255 &- a
+                        dst[3 * i] = UInt8(truncatingIfNeeded: (UInt32(src[4 * i]) &* a &+ bgInt.x &* na &+ 127) / 255)
+                        dst[3 * i + 1] = UInt8(truncatingIfNeeded: (UInt32(src[4 * i + 1]) &* a &+ bgInt.y &* na &+ 127) / 255)
+                        dst[3 * i + 2] = UInt8(truncatingIfNeeded: (UInt32(src[4 * i + 2]) &* a &+ bgInt.z &* na &+ 127) / 255)
+                    }
+                }
+            }
+            return Image8(width: image.width, height: image.height, channels: 3, pixels: out)
+        }
+        // General case (gray, gray+alpha, fractional backgrounds) in Double, rounded half away
+        // from zero: the same formula and rounding the fast path reproduces exactly.
+        let bgD = SIMD3<Double>(Double(background.x), Double(background.y), Double(background.z))
+            .clamped(lowerBound: .zero, upperBound: .one) * 255
         image.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<count {
-                    let rgb: SIMD3<Float>, alpha: Float
+                    let rgb: SIMD3<Double>, alpha: Double
                     switch ch {
-                    case 1: rgb = SIMD3(repeating: Float(src[i])); alpha = 255
-                    case 2: rgb = SIMD3(repeating: Float(src[2 * i])); alpha = Float(src[2 * i + 1])
-                    default: rgb = SIMD3(Float(src[4 * i]), Float(src[4 * i + 1]), Float(src[4 * i + 2])); alpha = Float(src[4 * i + 3])
+                    case 1: rgb = SIMD3(repeating: Double(src[i])); alpha = 255
+                    case 2: rgb = SIMD3(repeating: Double(src[2 * i])); alpha = Double(src[2 * i + 1])
+                    default: rgb = SIMD3(Double(src[4 * i]), Double(src[4 * i + 1]), Double(src[4 * i + 2])); alpha = Double(src[4 * i + 3])
                     }
                     let a = alpha / 255
-                    let v = rgb * a + bg * (1 - a)
-                    // v is in [0, 255]; +0.5 and truncation rounds to nearest.
-                    dst[3 * i] = UInt8(v.x + 0.5); dst[3 * i + 1] = UInt8(v.y + 0.5); dst[3 * i + 2] = UInt8(v.z + 0.5)
+                    let v = (rgb * a + bgD * (1 - a)).rounded(.toNearestOrAwayFromZero)
+                    dst[3 * i] = UInt8(v.x); dst[3 * i + 1] = UInt8(v.y); dst[3 * i + 2] = UInt8(v.z)
                 }
             }
         }

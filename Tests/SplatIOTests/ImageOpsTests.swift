@@ -66,6 +66,23 @@ import SplatCore
         #expect(black.pixels == [200, 100, 0, 0, 0, 0, 100, 50, 0])
     }
 
+    /// Every (colour, alpha) pair on white, black and a fractional grey, against the formula in Double.
+    @Test(arguments: [Float(1), 0, 0.5, 0.3])
+    func compositingIsRoundedFormulaForAllValues(background: Float) {
+        var px = [UInt8]()
+        for a in 0...255 { for c in 0...255 { px += [UInt8(c), UInt8(255 - c), UInt8(c / 2), UInt8(a)] } }
+        let out = ImageOps.toRGB(Image8(width: 256, height: 256, channels: 4, pixels: px), background: SIMD3(repeating: background))
+        var mismatches = 0
+        for a in 0...255 { for c in 0...255 {
+            let i = a * 256 + c, alpha = Double(a) / 255, bg = Double(background) * 255
+            for (k, v) in [c, 255 - c, c / 2].enumerated() {
+                let expected = (Double(v) * alpha + bg * (1 - alpha)).rounded()
+                if Double(out.pixels[3 * i + k]) != expected { mismatches += 1 }
+            }
+        } }
+        #expect(mismatches == 0)
+    }
+
     @Test func grayAlphaCompositesAndGrayReplicates() {
         let ga = Image8(width: 2, height: 1, channels: 2, pixels: [51, 255, 51, 51])
         // 51·0.2 + 127.5·0.8 = 10.2 + 102 = 112.2 -> 112
