@@ -19,4 +19,14 @@ struct BlendRules {
         let hi = min(max((v + extent).rounded(.down), Float(tileY0 - 1)), Float(top))
         return (Int(lo), Int(hi))
     }
+
+    /// Tile-local columns [start, end) to evaluate, rounded out to halves of the tile (8 pixels,
+    /// one AVX2 vector) so the row loop has no scalar remainder.
+    @inline(__always)
+    func columns(uLocal u: Float, extent: Float) -> (Int, Int) {
+        guard useRowExtent else { return (0, 16) }
+        let start = u - extent >= 8 ? 8 : 0
+        let end = u + extent < 8 ? 8 : 16
+        return (start, end)
+    }
 }
