@@ -9,6 +9,16 @@ struct BlendRules {
     static let standard = BlendRules(alphaMax: 0.99, alphaMin: 1.0 / 255.0, minTransmittance: 1e-4, useRowExtent: true)
     static let smooth = BlendRules(alphaMax: .greatestFiniteMagnitude, alphaMin: 0, minTransmittance: 0, useRowExtent: false)
 
+    init(alphaMax: Float, alphaMin: Float, minTransmittance: Float, useRowExtent: Bool) {
+        self.alphaMax = alphaMax; self.alphaMin = alphaMin
+        self.minTransmittance = minTransmittance; self.useRowExtent = useRowExtent
+    }
+
+    init(_ settings: RenderSettings) {
+        self = settings.smoothForGradientCheck ? .smooth : .standard
+        if !settings.boundFootprints { useRowExtent = false }
+    }
+
     /// Rows [lo, hi] of the tile starting at row `tileY0` that Gaussian (v, extent) can touch.
     @inline(__always)
     func rows(v: Float, extent: Float, tileY0: Int, height: Int) -> (Int, Int) {

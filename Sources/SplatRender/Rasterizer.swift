@@ -48,7 +48,7 @@ public final class Rasterizer: @unchecked Sendable {
         let n = cloud.count
         let view = ViewParameters(camera)
         let w = view.width, h = view.height
-        let rules = settings.smoothForGradientCheck ? BlendRules.smooth : BlendRules.standard
+        let rules = BlendRules(settings)
 
         splats.reserve(n * SplatLane.stride); tileRects.reserve(n * 4)
         tileCounts.reserve(n); flags.reserve(n); offsets.reserve(n)
@@ -105,7 +105,7 @@ public final class Rasterizer: @unchecked Sendable {
         }
         precondition(dLdImage.count == view.width * view.height * 3, "dLdImage must be [H*W*3]")
         if !gradients.matches(cloud) { gradients = GaussianGradients(like: cloud) }
-        let rules = settings.smoothForGradientCheck ? BlendRules.smooth : BlendRules.standard
+        let rules = BlendRules(settings)
         let sortedValues = sortedValuesInTemp ? tempValues.pointer : values.pointer
 
         pairGrads.reserve(last.pairs * Grad2DLane.stride)
