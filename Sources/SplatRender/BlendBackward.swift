@@ -64,14 +64,14 @@ enum BlendBackward {
         let gR = scratch + 768, gG = scratch + 1024, gB = scratch + 1280
         let accR = scratch + 1536, accG = scratch + 1792, accB = scratch + 2048
         let prevA = scratch + 2304, prevR = scratch + 2560, prevG = scratch + 2816, prevB = scratch + 3072
-        let lastF = scratch + 3328   // last position as Float: exact below 2^24
+        let lastI = UnsafeMutableRawPointer(scratch + 3328).bindMemory(to: Int32.self, capacity: 256)
         let pixelX = scratch + 3584, pixelY = scratch + 3840   // tile-local pixel coordinates
         let bg = input.background
         var maxLast: Int32 = 0
         for p in 0..<256 {
             trans[p] = 1; finalT[p] = 1; bgDot[p] = 0; gR[p] = 0; gG[p] = 0; gB[p] = 0
             accR[p] = 0; accG[p] = 0; accB[p] = 0; prevA[p] = 0; prevR[p] = 0; prevG[p] = 0; prevB[p] = 0
-            lastF[p] = 0
+            lastI[p] = 0
             pixelX[p] = Float(p % 16); pixelY[p] = Float(p / 16)
         }
         for row in 0..<rowsInImage {
@@ -81,7 +81,7 @@ enum BlendBackward {
                 let t = input.state.finalT[idx]
                 trans[p] = t; finalT[p] = t
                 let l = input.state.lastIndex[idx]
-                lastF[p] = Float(l)
+                lastI[p] = l
                 maxLast = max(maxLast, l)
                 let g = SIMD3(input.dLdImage[idx * 3], input.dLdImage[idx * 3 + 1], input.dLdImage[idx * 3 + 2])
                 gR[p] = g.x; gG[p] = g.y; gB[p] = g.z
@@ -104,7 +104,7 @@ enum BlendBackward {
             let o = s[SplatLane.opacity]
             let r = s[SplatLane.red], g = s[SplatLane.green], b = s[SplatLane.blue]
             let (rowLo, rowHi) = rules.rows(v: v, extent: s[SplatLane.rowExtent], tileY0: ty0, height: view.height)
-            let position = Float(k)   // pixel p saw this Gaussian iff k < last[p]
+            let position = Int32(truncatingIfNeeded: k)   // pixel p saw this Gaussian iff k < last[p]
             if rowLo <= rowHi {
                 let (c0, c1) = rules.columns(uLocal: u, extent: s[SplatLane.columnExtent])
                 let r0 = rowLo - ty0, r1 = rowHi - ty0
@@ -117,16 +117,16 @@ enum BlendBackward {
                     let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy
                     let gauss = fastExpNonPositive(power)
                     let alpha = min(alphaMax, o * gauss)
-                    let valid = position < lastF[p] && power <= 0 && alpha >= alphaMin
+                    let valid = position < lastI[p] && power <= 0 && alpha >= alphaMin
                     let a: Float = valid ? alpha : 0
-                    let oneMinusA = 1 - a
-                    let t = trans[p] / oneMinusA
+                    let keep = 1 / (1 - a)
+                    let t = trans[p] * keep
                     let pa = prevA[p]
                     let nr = pa * prevR[p] + (1 - pa) * accR[p]
                     let ng = pa * prevG[p] + (1 - pa) * accG[p]
                     let nb = pa * prevB[p] + (1 - pa) * accB[p]
                     let dAlpha = t * ((r - nr) * gR[p] + (g - ng) * gG[p] + (b - nb) * gB[p])
-                        - finalT[p] / oneMinusA * bgDot[p]
+                        - finalT[p] * keep * bgDot[p]
                     let dLdAlpha: Float = valid ? dAlpha : 0
                     let weight = a * t
                     let dLdG = o * dLdAlpha
