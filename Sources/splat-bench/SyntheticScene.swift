@@ -13,6 +13,24 @@ enum SyntheticScene {
                       pose: CameraFromWorld(rotation: .identity, translation: .zero))
     }
 
+    /// A camera with axes parallel to the world's, backed off along −Z from the cloud's median
+    /// point until the middle 80% of the means (per axis) fit in the view.
+    static func camera(lookingAt cloud: GaussianCloud, width: Int, height: Int) -> Camera {
+        var base = camera(width: width, height: height)
+        guard cloud.count > 0 else { return base }
+        func percentile(_ axis: Int, _ q: Double) -> Float {
+            let v = stride(from: axis, to: cloud.means.count, by: 3).map { cloud.means[$0] }.filter(\.isFinite).sorted()
+            return v.isEmpty ? 0 : v[min(v.count - 1, Int(Double(v.count) * q))]
+        }
+        let lo = SIMD3((0..<3).map { percentile($0, 0.1) }), hi = SIMD3((0..<3).map { percentile($0, 0.9) })
+        let mid = SIMD3((0..<3).map { percentile($0, 0.5) })
+        let halfExtent = Double(max(hi.x - lo.x, hi.y - lo.y)) / 2
+        let distance = halfExtent * base.intrinsics.fx / Double(width / 2) + Double(hi.z - lo.z) / 2
+        let center = SIMD3<Double>(Double(mid.x), Double(mid.y), Double(mid.z) - max(distance, 1))
+        base.pose = CameraFromWorld(rotation: .identity, translation: -center)
+        return base
+    }
+
     static func cloud(count: Int, seed: UInt64 = 1) -> GaussianCloud {
         var rng = SplatRandom(seed: seed)
         var cloud = GaussianCloud(count: count, maxSHDegree: 3)
