@@ -74,6 +74,8 @@ enum RasterBench: BenchMode {
         print("visible             \(result.visibleCount)")
         print("tile-gaussian pairs \(result.tileGaussianPairs) (\(result.tileGaussianPairs / max(tiles, 1)) per tile)")
         print("non-finite skipped  \(result.nonFiniteSkipped)")
+        print(String(format: "overlap per pixel   %.0f (estimate: α ≥ 1/255 footprints of Gaussians in view / image area)",
+                     OverlapEstimate.meanPerPixel(cloud, camera: camera)))
         print(String(format: "forward ms          %.1f (median of %d; min %.1f)", BenchClock.median(forwardMs), iterations, forwardMs.min()!))
         print(String(format: "backward ms         %.1f (median of %d; min %.1f)", BenchClock.median(backwardMs), iterations, backwardMs.min()!))
         print(String(format: "forward CPU ms      %.1f (all threads; median)", BenchClock.median(forwardCPU)))
