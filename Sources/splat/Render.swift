@@ -197,26 +197,33 @@ enum VideoEncoder {
         return dirs.map { "\($0)/ffmpeg" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Frames are fed through a concat list so any names work; the video is written to a
-    /// temporary name and renamed, like every other output.
+    /// Frames are linked under sequential names in a temporary folder inside the output
+    /// directory (so any image names work and the frame count is exact); the video is written
+    /// to a temporary name and renamed, like every other output.
     static func encode(frameNames: [String], directory: String, fps: Int, to name: String) throws {
         guard let ffmpeg = ffmpegPath() else { throw RenderError(path: name, reason: "ffmpeg not found on PATH") }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         let target = dir + "/" + name
         let ext = (name as NSString).pathExtension
         let temporary = dir + "/.\(getpid())-video.tmp" + (ext.isEmpty ? "" : ".\(ext)")
-        let list = dir + "/.\(getpid())-frames.txt"
-        let duration = 1.0 / Double(fps)
-        var text = ""
-        for frame in frameNames { text += "file '\(dir)/\(frame.replacingOccurrences(of: "'", with: "'\\''"))'\nduration \(duration)\n" }
-        if let last = frameNames.last { text += "file '\(dir)/\(last.replacingOccurrences(of: "'", with: "'\\''"))'\n" }
-        try AtomicFile.write(text, to: list)
-        defer { unlink(list) }
+        let links = dir + "/.\(getpid())-frames"
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: links)
+        do {
+            try fm.createDirectory(atPath: links, withIntermediateDirectories: false)
+            for (i, frame) in frameNames.enumerated() {
+                try fm.createSymbolicLink(atPath: links + String(format: "/%06d.png", i), withDestinationPath: dir + "/" + frame)
+            }
+        } catch {
+            try? fm.removeItem(atPath: links)
+            throw RenderError(path: links, reason: "cannot prepare frames for ffmpeg (\(error.localizedDescription))")
+        }
+        defer { try? fm.removeItem(atPath: links) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ffmpeg)
-        p.arguments = ["-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list,
-                       "-r", String(fps), "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                       temporary]
+        // yuv420p needs even sizes: pad by one pixel when odd.
+        p.arguments = ["-y", "-loglevel", "error", "-framerate", String(fps), "-i", links + "/%06d.png",
+                       "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-pix_fmt", "yuv420p", temporary]
         try p.run()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {

@@ -124,6 +124,30 @@ enum RenderFixture {
         #expect(r4.status != 0 && r4.stderr.contains("scene"), "\(r4.stderr)")
     }
 
+    static let ffmpegInstalled = FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg")
+
+    @Test(.enabled(if: ffmpegInstalled, "needs ffmpeg (scripts/install-deps.sh --tools)"))
+    func videoHasOneFramePerRenderedImageAndNoLeftovers() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try RenderFixture.writeModel(in: dir)
+        let out = dir.appendingPathComponent("v").path
+        let r = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", out, "--views", "all",
+                             "--width", "51", "--video", "views.mp4", "--fps", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["1.png", "2.png", "3.png", "4.png", "views.mp4"])
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/ffprobe")
+        probe.arguments = ["-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames,width,height",
+                           "-of", "csv=p=0", out + "/views.mp4"]
+        let text = dir.appendingPathComponent("probe.txt")
+        _ = FileManager.default.createFile(atPath: text.path, contents: nil)
+        probe.standardOutput = try FileHandle(forWritingTo: text)
+        try probe.run(); probe.waitUntilExit()
+        // 51x38 frames padded to even 52x38; four views, four frames.
+        #expect(try String(contentsOf: text, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "52,38,4")
+    }
+
     @Test func videoWithoutFFmpegOnPathIsAClearError() throws {
         let dir = try CLI.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
