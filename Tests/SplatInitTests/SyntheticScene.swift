@@ -116,8 +116,18 @@ struct SyntheticScene {
     }
 
     /// A Scene over these cameras; every camera is a train view unless listed in `test`.
-    func scene(test: [Int] = []) -> Scene {
+    /// `sparsePoints` surface points seen by the cameras stand in for SfM points.
+    func scene(test: [Int] = [], sparsePoints: Int = 200) -> Scene {
         let train = cameras.indices.filter { !test.contains($0) }
-        return Scene(source: "synthetic", format: "synthetic", cameras: cameras, trainIndices: train, testIndices: test)
+        var rng = SplatRandom(seed: 99)
+        var points = [SIMD3<Float>]()
+        for k in 0..<sparsePoints {
+            let c = cameras[k % cameras.count]
+            if let p = Self.surfacePoint(c, rng.nextDouble() * Double(c.width), rng.nextDouble() * Double(c.height)) {
+                points.append(SIMD3<Float>(p))
+            }
+        }
+        return Scene(source: "synthetic", format: "synthetic", cameras: cameras, trainIndices: train, testIndices: test,
+                     points: points, pointColors: points.map { _ in SIMD3<UInt8>(128, 128, 128) })
     }
 }
