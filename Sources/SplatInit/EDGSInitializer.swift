@@ -78,10 +78,12 @@ public enum EDGSInitializer {
 
             t = now()
             let refCam = scene.cameras[sel.reference]
-            let best = bestTriangulations(matches, cells: cells, cameras: scene.cameras, minRayAngle: options.minRayAngleDegrees)
+            let best = bestTriangulations(matches, cells: cells, cameras: scene.cameras, minRayAngle: options.minRayAngleDegrees,
+                                          agreement: options.agreementDistance)
             let tol = options.tolerance(for: refCam)
+            let minAgreeing = min(fileMatches == nil ? options.minAgreeingViews : 1, sel.neighbours.count)
             var kept = 0
-            for b in best where b.point.isValid && b.point.error <= tol {
+            for b in best where b.point.isValid && b.point.error <= tol && b.agreeing >= minAgreeing {
                 builder.add(position: b.point.position, refPixel: b.refPixel, image: images[sel.reference]!, camera: refCam)
                 errors.append(b.point.error)
                 kept += 1
@@ -111,11 +113,14 @@ public enum EDGSInitializer {
         return Result(cloud: cloud, report: report)
     }
 
-    struct Best { var point: TriangulatedPoint; var refPixel: SIMD2<Float> }
+    struct Best { var point: TriangulatedPoint; var refPixel: SIMD2<Float>; var agreeing: Int }
 
     /// For each sampled cell, the triangulation with the smallest error over the neighbours
-    /// that have a match there (one DLT batch per neighbour, neighbours in parallel).
-    static func bestTriangulations(_ m: ReferenceMatches, cells: [Int], cameras: [Camera], minRayAngle: Double) -> [Best] {
+    /// that have a match there (ties within 0.01 px go to the more certain match), and how many
+    /// neighbours' points agree with it to within `agreement` × its distance from the
+    /// reference camera (itself included). One DLT batch per neighbour, neighbours in parallel.
+    static func bestTriangulations(_ m: ReferenceMatches, cells: [Int], cameras: [Camera], minRayAngle: Double,
+                                   agreement: Double) -> [Best] {
         let slots = ParallelSlots<[TriangulatedPoint?]>(count: m.pairs.count)
         DispatchQueue.concurrentPerform(iterations: m.pairs.count) { j in
             let pair = m.pairs[j]
@@ -131,14 +136,26 @@ public enum EDGSInitializer {
             for (k, s) in use.enumerated() { out[s] = res[k] }
             slots[j] = out
         }
+        let centre = cameras[m.reference].center
         var best = [Best]()
         best.reserveCapacity(cells.count)
         let invalid = TriangulatedPoint(position: .zero, error: .infinity, isValid: false)
         for (s, c) in cells.enumerated() {
-            var b = Best(point: invalid, refPixel: .zero)
+            var b = Best(point: invalid, refPixel: .zero, agreeing: 0), bestCertainty: Float = -1
             for j in 0..<m.pairs.count {
-                guard let p = slots[j]![s], p.isValid, !b.point.isValid || p.error < b.point.error else { continue }
-                b = Best(point: p, refPixel: SIMD2(m.pairs[j].refXY[c * 2], m.pairs[j].refXY[c * 2 + 1]))
+                guard let p = slots[j]![s], p.isValid else { continue }
+                let cert = m.pairs[j].certainty[c]
+                let better = !b.point.isValid || p.error < b.point.error - 0.01
+                    || (p.error <= b.point.error + 0.01 && cert > bestCertainty)
+                guard better else { continue }
+                b = Best(point: p, refPixel: SIMD2(m.pairs[j].refXY[c * 2], m.pairs[j].refXY[c * 2 + 1]), agreeing: 0)
+                bestCertainty = cert
+            }
+            if b.point.isValid {
+                let radius = agreement * (b.point.position - centre).length
+                for j in 0..<m.pairs.count {
+                    if let p = slots[j]![s], p.isValid, (p.position - b.point.position).length <= radius { b.agreeing += 1 }
+                }
             }
             best.append(b)
         }

@@ -4,7 +4,7 @@ import SplatCore
 /// 800x600 scene in well under a minute on two cores.
 public struct InitOptions: Sendable, Codable, Equatable {
     /// Reference views (k-means clusters over train views; clamped to their number).
-    public var numRefs = 16
+    public var numRefs = 20
     /// Neighbours matched per reference (clamped to train views − 1).
     public var nnsPerRef = 3
     /// Reference pixels sampled (without replacement, ∝ certainty) per reference.
@@ -17,6 +17,12 @@ public struct InitOptions: Sendable, Codable, Equatable {
     public var maxReprojectionError: Double? = nil
     /// Matches whose rays meet at a smaller angle than this are dropped (depth is unreliable).
     public var minRayAngleDegrees = 0.5
+    /// Built-in matcher only: a point is kept when at least this many neighbours triangulate
+    /// it to within `agreementDistance` × its distance from the reference camera (clamped to
+    /// the number of neighbours). Matches from files are used as EDGS uses RoMa's: 1 view.
+    /// Epipolar matches always reproject exactly, so this cross-check is what removes outliers.
+    public var minAgreeingViews = 2
+    public var agreementDistance = 0.03
     /// Isotropic scale = 0.5 × scalingFactor × distance to the reference camera centre (the
     /// reference's scaling factor, halved once after initialization as it does).
     public var scalingFactor = 0.001

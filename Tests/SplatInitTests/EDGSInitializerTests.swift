@@ -49,6 +49,17 @@ import Testing
         #expect(Self.percentile(colourErr, 0.5) < 0.05)
     }
 
+    @Test func requiringTwoAgreeingNeighboursRemovesOutliers() throws {
+        var one = Self.options; one.minAgreeingViews = 1
+        let a = try EDGSInitializer.run(scene: Self.synth.scene(), options: one, loadImage: Self.loader(Self.synth))
+        let b = try EDGSInitializer.run(scene: Self.synth.scene(), options: Self.options, loadImage: Self.loader(Self.synth))
+        let da = (0..<a.cloud.count).map { Self.surfaceDistance(SIMD3<Double>(a.cloud.mean($0))) }
+        let db = (0..<b.cloud.count).map { Self.surfaceDistance(SIMD3<Double>(b.cloud.mean($0))) }
+        #expect(a.cloud.count == a.report.sampled)  // one view: every sampled point is kept here
+        #expect(b.cloud.count < a.cloud.count)
+        #expect(Self.percentile(db, 0.9) < Self.percentile(da, 0.9))
+    }
+
     @Test func gaussiansHaveTheEDGSInitialParameters() throws {
         let r = try EDGSInitializer.run(scene: Self.synth.scene(), options: Self.options, loadImage: Self.loader(Self.synth))
         let c = r.cloud
