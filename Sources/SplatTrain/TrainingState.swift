@@ -34,4 +34,10 @@ public struct TrainingState: Sendable, Equatable {
         let r = rng.next().multipliedFullWidth(by: UInt64(viewStack.count)).high
         return viewStack.remove(at: Int(r))
     }
+
+    /// One Adam update of the cloud. (A method on the struct: the cloud and the optimizer are
+    /// two stored properties of one value, which a class could not hand out as two inout accesses.)
+    public mutating func applyAdam(gradients: [[Float]], learningRates: [Float], threadCount: Int) {
+        adam.update(&cloud, gradients: gradients, learningRates: learningRates, threadCount: threadCount)
+    }
 }
