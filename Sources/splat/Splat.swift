@@ -15,6 +15,7 @@ struct Splat: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Info.self,
+            ExportCommand.self,
         ]
     )
 

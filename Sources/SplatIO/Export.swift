@@ -1,0 +1,42 @@
+import Foundation
+import SplatCore
+
+/// The formats `splat export` writes.
+public enum ExportFormat: String, CaseIterable, Sendable {
+    /// 3DGS PLY, all float (any viewer, training input).
+    case ply
+    /// antimatter15 `.splat`, 32 bytes per Gaussian, degree-0 colour only.
+    case splat
+    /// Niantic SPZ (legacy gzip container, version 3 unless asked for 2).
+    case spz
+}
+
+public enum Export {
+    /// Writes `cloud` as `format`, keeping SH bands up to `shDegree` (nil: all the cloud has).
+    public static func write(_ cloud: GaussianCloud, format: ExportFormat, to path: String,
+                             shDegree: Int? = nil, spzVersion: Int = 3) throws {
+        let reduced = cloud.withSHDegree(min(shDegree ?? cloud.maxSHDegree, cloud.maxSHDegree))
+        switch format {
+        case .ply: try GaussianPLY.write(reduced, to: path)
+        case .splat: try SplatFile.write(reduced, to: path)
+        case .spz: try SPZ.write(reduced, to: path, version: spzVersion)
+        }
+    }
+}
+
+extension GaussianCloud {
+    /// The same Gaussians with SH bands above `degree` dropped (degree ≤ maxSHDegree).
+    public func withSHDegree(_ degree: Int) -> GaussianCloud {
+        precondition((0...maxSHDegree).contains(degree))
+        if degree == maxSHDegree { return self }
+        // shRest is coefficient-major, so the lower bands are each Gaussian's leading entries.
+        var c = GaussianCloud(count: count, maxSHDegree: degree)
+        c.means = means; c.logScales = logScales; c.rotations = rotations
+        c.opacityLogits = opacityLogits; c.shDC = shDC
+        let from = restCount * 3, to = GaussianCloud.restCount(forDegree: degree) * 3
+        for i in 0..<count {
+            for j in 0..<to { c.shRest[i * to + j] = shRest[i * from + j] }
+        }
+        return c
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import SplatCore
+
+/// The standard 3DGS Gaussian PLY (formats.md §3).
+///
+/// Writing produces the exact layout of the 3DGS reference (and of `plyfile`): binary little
+/// endian, `\n` line endings, one float property per attribute in the order x y z nx ny nz
+/// f_dc_0..2 f_rest_* opacity scale_0..2 rot_0..3, no comments.
+///
+/// Reading accepts any PLY with those names in a `vertex` element: properties in any order and
+/// of any numeric type, extra properties and other elements, ASCII or binary of either
+/// endianness. The SH degree follows from the f_rest count (0, 9, 24 or 45).
+///
+/// f_rest is channel-major in the file (`f_rest_{c·M + k}`) and coefficient-major, RGB inner in
+/// memory (`shRest[(i·M + k)·3 + c]`); both directions convert.
+public enum GaussianPLY {
+    static let requiredProperties = ["x", "y", "z", "f_dc_0", "f_dc_1", "f_dc_2", "opacity",
+                                     "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
+
+    /// Property names in file order for a cloud of the given SH degree.
+    public static func propertyNames(shDegree: Int) -> [String] {
+        let restTotal = 3 * GaussianCloud.restCount(forDegree: shDegree)
+        return ["x", "y", "z", "nx", "ny", "nz", "f_dc_0", "f_dc_1", "f_dc_2"]
+            + (0..<restTotal).map { "f_rest_\($0)" }
+            + ["opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
+    }
+
+    public static func read(path: String) throws -> GaussianCloud {
+        let data = try PLYFile.contents(of: path)
+        return try data.withUnsafeBytes { bytes in
+            let header = try PLYHeader.parse(bytes, path: path)
+            let vertex = try PLYElementData(header, element: "vertex", bytes: bytes, path: path)
+            return try decode(vertex, path: path)
+        }
+    }
+
+    static func decode(_ vertex: PLYElementData, path: String) throws -> GaussianCloud {
+        let e = vertex.element
+        var index = [String: Int]()
+        for (i, p) in e.properties.enumerated() where p.listCountType == nil { index[p.name] = i }
+        let missing = requiredProperties.filter { index[$0] == nil }
+        guard missing.isEmpty else {
+            throw SplatFileError(path, "not a Gaussian splat PLY: vertex element lacks \(missing.joined(separator: ", "))")
+        }
+        // f_rest_<n>: must be exactly 0..<count, with count one of 0, 9, 24, 45.
+        var restSuffixes = [Int]()
+        for p in e.properties where p.name.hasPrefix("f_rest_") {
+            guard let n = Int(p.name.dropFirst(7)), n >= 0 else {
+                throw SplatFileError(path, "bad SH property name '\(p.name)'")
+            }
+            restSuffixes.append(n)
+        }
+        let degreeForRest = [0: 0, 9: 1, 24: 2, 45: 3]
+        guard let degree = degreeForRest[restSuffixes.count] else {
+            throw SplatFileError(path, "\(restSuffixes.count) f_rest properties; expected 0, 9, 24 or 45 (SH degree 0-3)")
+        }
+        guard restSuffixes.sorted() == Array(0..<restSuffixes.count) else {
+            throw SplatFileError(path, "f_rest properties are not numbered 0..\(restSuffixes.count - 1)")
+        }
+
+        var cloud = GaussianCloud(count: vertex.count, maxSHDegree: degree)
+        let n = vertex.count, m = cloud.restCount
+        func fill(_ array: inout [Float], _ names: [String], lanes: Int) {
+            array.withUnsafeMutableBufferPointer { buf in
+                for (lane, name) in names.enumerated() {
+                    vertex.copyColumn(index[name]!, to: buf.baseAddress! + lane, stride: lanes)
+                }
+            }
+        }
+        if n > 0 {
+            fill(&cloud.means, ["x", "y", "z"], lanes: 3)
+            fill(&cloud.shDC, ["f_dc_0", "f_dc_1", "f_dc_2"], lanes: 3)
+            fill(&cloud.opacityLogits, ["opacity"], lanes: 1)
+            fill(&cloud.logScales, ["scale_0", "scale_1", "scale_2"], lanes: 3)
+            fill(&cloud.rotations, ["rot_0", "rot_1", "rot_2", "rot_3"], lanes: 4)
+            if m > 0 {
+                // Memory lane k·3 + c holds file property f_rest_{c·M + k}.
+                var names = [String](repeating: "", count: 3 * m)
+                for k in 0..<m { for c in 0..<3 { names[k * 3 + c] = "f_rest_\(c * m + k)" } }
+                fill(&cloud.shRest, names, lanes: 3 * m)
+            }
+        }
+        return cloud
+    }
+
+    public static func encode(_ cloud: GaussianCloud) -> Data {
+        let names = propertyNames(shDegree: cloud.maxSHDegree)
+        var header = "ply\nformat binary_little_endian 1.0\nelement vertex \(cloud.count)\n"
+        for name in names { header += "property float \(name)\n" }
+        header += "end_header\n"
+        let headerBytes = Array(header.utf8)
+        let floatsPerVertex = names.count, n = cloud.count, m = cloud.restCount
+        var data = Data(count: headerBytes.count + n * floatsPerVertex * 4)
+        data.withUnsafeMutableBytes { raw in
+            raw.copyBytes(from: headerBytes)
+            let body = raw.baseAddress! + headerBytes.count
+            func put(_ i: Int, _ lane: Int, _ v: Float) {
+                body.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: (i * floatsPerVertex + lane) * 4, as: UInt32.self)
+            }
+            for i in 0..<n {
+                for k in 0..<3 {
+                    put(i, k, cloud.means[i * 3 + k])
+                    put(i, 3 + k, 0)
+                    put(i, 6 + k, cloud.shDC[i * 3 + k])
+                }
+                for k in 0..<m { for c in 0..<3 { put(i, 9 + c * m + k, cloud.shRest[(i * m + k) * 3 + c]) } }
+                let tail = 9 + 3 * m
+                put(i, tail, cloud.opacityLogits[i])
+                for k in 0..<3 { put(i, tail + 1 + k, cloud.logScales[i * 3 + k]) }
+                for k in 0..<4 { put(i, tail + 4 + k, cloud.rotations[i * 4 + k]) }
+            }
+        }
+        return data
+    }
+
+    public static func write(_ cloud: GaussianCloud, to path: String) throws {
+        try AtomicFile.write(encode(cloud), to: path)
+    }
+}
+
+/// Reading whole files for the PLY readers, with the error naming the file.
+enum PLYFile {
+    static func contents(of path: String) throws -> Data {
+        do {
+            // Mapped: multi-hundred-MB splat files are decoded straight from the page cache.
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            var isDir: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+                throw SplatFileError(path, "no such file")
+            }
+            throw SplatFileError(path, isDir.boolValue ? "is a directory, not a file" : "cannot read file")
+        }
+    }
+}

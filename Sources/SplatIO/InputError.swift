@@ -1,0 +1,12 @@
+/// Every failure while reading scenes and images: one line, `<file>: <what is wrong>`.
+public struct InputError: Error, CustomStringConvertible, Equatable {
+    /// The file (or folder) at fault.
+    public var file: String
+    public var problem: String
+
+    public init(_ file: String, _ problem: String) {
+        self.file = file; self.problem = problem
+    }
+
+    public var description: String { "\(file): \(problem)" }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import SplatCore
+
+/// Lanes of one projected Gaussian, the only data the tile loops read (stride `SplatLane.stride`).
+enum SplatLane {
+    static let u = 0, v = 1          // projected mean, pixel-index units
+    static let conicA = 2, conicB = 3, conicC = 4  // inverse 2D covariance [[A, B], [B, C]]
+    static let opacity = 5
+    static let red = 6, green = 7, blue = 8        // clamped SH colour
+    static let depth = 9             // view-space z
+    static let rowExtent = 10        // half-height (px) of the region where α ≥ 1/255 can hold
+    static let stride = 12
+}
+
+/// Flags the backward needs to know which clamps were active in the forward.
+enum ClampFlag {
+    static let red: UInt8 = 1, green: UInt8 = 2, blue: UInt8 = 4
+    static let jacobianX: UInt8 = 8, jacobianY: UInt8 = 16
+}
+
+/// Outputs of the projection step, one row per Gaussian.
+struct ProjectionBuffers {
+    var splats: UnsafeMutablePointer<Float>        // [N * SplatLane.stride]
+    var tileRects: UnsafeMutablePointer<Int32>     // [N * 4]: x0, y0, x1, y1 (x1, y1 exclusive)
+    var tileCounts: UnsafeMutablePointer<Int>      // [N]; 0 = not drawn
+    var flags: UnsafeMutablePointer<UInt8>         // [N]
+}
+
+enum ProjectForward {
+    /// Projects every Gaussian (EWA splatting, formats.md §5 steps 1–7) in parallel.
+    /// Returns the number skipped because something was not finite.
+    static func run(_ cloud: GaussianCloud, view: ViewParameters, shDegree: Int, smooth: Bool,
+                    into out: ProjectionBuffers, threads: Int) -> Int {
+        let n = cloud.count
+        guard n > 0 else { return 0 }
+        let restCount = cloud.restCount
+        var skippedPerChunk = [Int](repeating: 0, count: (n + 4095) / 4096)
+        cloud.means.withUnsafeBufferPointer { means in
+        cloud.logScales.withUnsafeBufferPointer { logScales in
+        cloud.rotations.withUnsafeBufferPointer { rotations in
+        cloud.opacityLogits.withUnsafeBufferPointer { logits in
+        cloud.shDC.withUnsafeBufferPointer { dc in
+        cloud.shRest.withUnsafeBufferPointer { rest in
+        skippedPerChunk.withUnsafeMutableBufferPointer { skipped in
+            let inputs = CloudPointers(means: means.baseAddress!, logScales: logScales.baseAddress!,
+                                       rotations: rotations.baseAddress!, logits: logits.baseAddress!,
+                                       dc: dc.baseAddress!, rest: rest.baseAddress ?? dc.baseAddress!)
+            Parallel.chunks(n, chunkSize: 4096, threads: threads) { range in
+                var bad = 0
+                for i in range {
+                    if !projectOne(i, inputs, restCount: restCount, view: view, shDegree: shDegree,
+                                   smooth: smooth, out: out) {
+                        bad += 1
+                    }
+                }
+                skipped[range.lowerBound / 4096] = bad
+            }
+        }}}}}}}
+        return skippedPerChunk.reduce(0, +)
+    }
+
+    /// Projects Gaussian i; returns false when it was skipped as non-finite.
+    @inline(__always)
+    static func projectOne(_ i: Int, _ c: CloudPointers, restCount: Int, view: ViewParameters, shDegree: Int,
+                           smooth: Bool, out: ProjectionBuffers) -> Bool {
+        out.tileCounts[i] = 0
+        out.flags[i] = 0
+        // v·0 is NaN exactly when v is NaN or ±inf: one test for all parameters.
+        var probe: Float = 0
+        for k in 0..<3 { probe += c.means[i * 3 + k] * 0 + c.logScales[i * 3 + k] * 0 + c.dc[i * 3 + k] * 0 }
+        for k in 0..<4 { probe += c.rotations[i * 4 + k] * 0 }
+        probe += c.logits[i] * 0
+        let used = (shDegree + 1) * (shDegree + 1) - 1
+        for k in 0..<(used * 3) { probe += c.rest[i * restCount * 3 + k] * 0 }
+        guard probe == 0 else { return false }
+
+        let mean = SIMD3(c.means[i * 3], c.means[i * 3 + 1], c.means[i * 3 + 2])
+        let p = view.toCamera(mean)
+        guard p.z > ViewParameters.nearPlane else { return true }
+
+        let cov = Covariance3D(logScales: c.logScales + i * 3, quaternion: c.rotations + i * 4)
+        let ewa = EWAJacobian(p: p, view: view)
+        let cov2 = ewa.project(cov.sigma, view: view)
+        let a = cov2.0 + ViewParameters.lowPass, b = cov2.1, cc = cov2.2 + ViewParameters.lowPass
+        let det = a * cc - b * b
+        guard det.isFinite else { return false }
+        guard det > 0 else { return true }
+        let invDet = 1 / det
+        let mid = 0.5 * (a + cc)
+        let lambda = mid + max(0.1, mid * mid - det).squareRoot()
+        let radius = (3 * lambda.squareRoot()).rounded(.up)
+        let u = view.fx * p.x / p.z + view.cx - 0.5
+        let v = view.fy * p.y / p.z + view.cy - 0.5
+        guard radius.isFinite, u.isFinite, v.isFinite else { return false }
+
+        var x0 = tileIndex((u - radius) / 16, limit: view.tilesX)
+        var x1 = tileIndex((u + radius + 15) / 16, limit: view.tilesX)
+        var y0 = tileIndex((v - radius) / 16, limit: view.tilesY)
+        var y1 = tileIndex((v + radius + 15) / 16, limit: view.tilesY)
+        guard x1 > x0 && y1 > y0 else { return true }
+        if smooth { x0 = 0; y0 = 0; x1 = view.tilesX; y1 = view.tilesY }
+
+        let opacity = 1 / (1 + expf(-c.logits[i]))
+        let dir = (mean - view.center) / ((mean - view.center) * (mean - view.center)).sum().squareRoot()
+        var col = SHColor.color(i, direction: dir, degree: shDegree, restCount: restCount, dc: c.dc, rest: c.rest)
+        guard col.x.isFinite, col.y.isFinite, col.z.isFinite else { return false }
+        var flags = ewa.flags
+        if col.x < 0 { col.x = 0; flags |= ClampFlag.red }
+        if col.y < 0 { col.y = 0; flags |= ClampFlag.green }
+        if col.z < 0 { col.z = 0; flags |= ClampFlag.blue }
+
+        // α = o·e^power ≥ 1/255 needs dᵀΣ⁻¹d ≤ 2·ln(255·o); that ellipse spans ±sqrt(k²·Σyy) rows.
+        // One pixel of margin keeps rounding from dropping a pixel the blend would keep.
+        let k2 = 2 * logf(255 * opacity)
+        let rowExtent: Float = smooth ? .greatestFiniteMagnitude : (k2 > 0 ? (k2 * cc).squareRoot() + 1 : -1)
+
+        let s = out.splats + i * SplatLane.stride
+        s[SplatLane.u] = u; s[SplatLane.v] = v
+        s[SplatLane.conicA] = cc * invDet; s[SplatLane.conicB] = -b * invDet; s[SplatLane.conicC] = a * invDet
+        s[SplatLane.opacity] = opacity
+        s[SplatLane.red] = col.x; s[SplatLane.green] = col.y; s[SplatLane.blue] = col.z
+        s[SplatLane.depth] = p.z
+        s[SplatLane.rowExtent] = rowExtent
+        s[11] = 0
+        out.tileRects[i * 4] = Int32(x0); out.tileRects[i * 4 + 1] = Int32(y0)
+        out.tileRects[i * 4 + 2] = Int32(x1); out.tileRects[i * 4 + 3] = Int32(y1)
+        out.tileCounts[i] = (x1 - x0) * (y1 - y0)
+        out.flags[i] = flags
+        return true
+    }
+
+    /// ⌊value⌋ clamped to [0, limit]; clamps in Float first so huge values cannot trap.
+    @inline(__always) static func tileIndex(_ value: Float, limit: Int) -> Int {
+        Int(min(max(value.rounded(.down), 0), Float(limit)))
+    }
+}
+
+/// Base pointers of a cloud's parameter arrays, valid only inside the call that made them.
+struct CloudPointers {
+    var means, logScales, rotations, logits, dc, rest: UnsafePointer<Float>
+}

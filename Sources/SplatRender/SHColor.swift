@@ -1,0 +1,97 @@
+import SplatCore
+
+/// View-dependent colour from SH coefficients (formats.md §3), forward and backward, per Gaussian.
+/// Coefficient k of channel c: k = 0 is shDC[i*3 + c], k ≥ 1 is shRest[(i*restCount + k−1)*3 + c].
+enum SHColor {
+    static let c0 = Float(SH.c0), c1 = Float(SH.c1)
+    static let c2 = SH.c2.map { Float($0) }
+    static let c3 = SH.c3.map { Float($0) }
+
+    /// Fills `basis[0..<(degree+1)²]` with β_k(d) for the unit direction d.
+    @inline(__always)
+    static func basis(_ d: SIMD3<Float>, degree: Int, into b: inout (Float, Float, Float, Float, Float, Float, Float, Float,
+                                                                     Float, Float, Float, Float, Float, Float, Float, Float)) {
+        let (x, y, z) = (d.x, d.y, d.z)
+        b.0 = c0
+        guard degree >= 1 else { return }
+        b.1 = -c1 * y; b.2 = c1 * z; b.3 = -c1 * x
+        guard degree >= 2 else { return }
+        let xx = x * x, yy = y * y, zz = z * z
+        b.4 = c2[0] * x * y; b.5 = c2[1] * y * z; b.6 = c2[2] * (2 * zz - xx - yy)
+        b.7 = c2[3] * x * z; b.8 = c2[4] * (xx - yy)
+        guard degree >= 3 else { return }
+        b.9 = c3[0] * y * (3 * xx - yy); b.10 = c3[1] * x * y * z; b.11 = c3[2] * y * (4 * zz - xx - yy)
+        b.12 = c3[3] * z * (2 * zz - 3 * xx - 3 * yy); b.13 = c3[4] * x * (4 * zz - xx - yy)
+        b.14 = c3[5] * z * (xx - yy); b.15 = c3[6] * x * (xx - 3 * yy)
+    }
+
+    /// Unclamped colour Σ_k β_k·f_k + 0.5.
+    @inline(__always)
+    static func color(_ i: Int, direction d: SIMD3<Float>, degree: Int, restCount: Int,
+                      dc: UnsafePointer<Float>, rest: UnsafePointer<Float>) -> SIMD3<Float> {
+        var b: (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        basis(d, degree: degree, into: &b)
+        var col = SIMD3<Float>(dc[i * 3], dc[i * 3 + 1], dc[i * 3 + 2]) * b.0 + 0.5
+        let used = (degree + 1) * (degree + 1) - 1
+        withUnsafeBytes(of: &b) { raw in
+            let beta = raw.bindMemory(to: Float.self)
+            var p = rest + i * restCount * 3
+            for k in 0..<used {
+                col += SIMD3(p[0], p[1], p[2]) * beta[k + 1]
+                p += 3
+            }
+        }
+        return col
+    }
+
+    /// Writes dL/dshDC and dL/dshRest for Gaussian i given dL/dcolour `g` (already zero on clamped
+    /// channels) and returns dL/dd, the gradient w.r.t. the unit view direction.
+    @inline(__always)
+    static func backward(_ i: Int, direction d: SIMD3<Float>, degree: Int, restCount: Int, g: SIMD3<Float>,
+                         rest: UnsafePointer<Float>, gradDC: UnsafeMutablePointer<Float>,
+                         gradRest: UnsafeMutablePointer<Float>) -> SIMD3<Float> {
+        gradDC[i * 3] = c0 * g.x; gradDC[i * 3 + 1] = c0 * g.y; gradDC[i * 3 + 2] = c0 * g.z
+        let base = i * restCount * 3
+        for k in 0..<(restCount * 3) { gradRest[base + k] = 0 }
+        guard degree >= 1 else { return .zero }
+        var b: (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        basis(d, degree: degree, into: &b)
+        let used = (degree + 1) * (degree + 1) - 1
+        // s_k = f_k · g summed over channels: the loss's sensitivity to β_k.
+        var sk: (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeBytes(of: &b) { rawB in
+            let beta = rawB.bindMemory(to: Float.self)
+            withUnsafeMutableBytes(of: &sk) { rawS in
+                let sp = rawS.bindMemory(to: Float.self)
+                for k in 0..<used {
+                    let o = base + k * 3
+                    gradRest[o] = beta[k + 1] * g.x
+                    gradRest[o + 1] = beta[k + 1] * g.y
+                    gradRest[o + 2] = beta[k + 1] * g.z
+                    sp[k + 1] = rest[o] * g.x + rest[o + 1] * g.y + rest[o + 2] * g.z
+                }
+            }
+        }
+        let (x, y, z) = (d.x, d.y, d.z)
+        var gd = SIMD3<Float>(-c1 * sk.3, -c1 * sk.1, c1 * sk.2)
+        guard degree >= 2 else { return gd }
+        let xx = x * x, yy = y * y, zz = z * z
+        gd += SIMD3(c2[0] * y, c2[0] * x, 0) * sk.4
+        gd += SIMD3(0, c2[1] * z, c2[1] * y) * sk.5
+        gd += SIMD3(-2 * x, -2 * y, 4 * z) * (c2[2] * sk.6)
+        gd += SIMD3(c2[3] * z, 0, c2[3] * x) * sk.7
+        gd += SIMD3(2 * x, -2 * y, 0) * (c2[4] * sk.8)
+        guard degree >= 3 else { return gd }
+        gd += SIMD3(6 * x * y, 3 * xx - 3 * yy, 0) * (c3[0] * sk.9)
+        gd += SIMD3(y * z, x * z, x * y) * (c3[1] * sk.10)
+        gd += SIMD3(-2 * x * y, 4 * zz - xx - 3 * yy, 8 * y * z) * (c3[2] * sk.11)
+        gd += SIMD3(-6 * x * z, -6 * y * z, 6 * zz - 3 * xx - 3 * yy) * (c3[3] * sk.12)
+        gd += SIMD3(4 * zz - 3 * xx - yy, -2 * x * y, 8 * x * z) * (c3[4] * sk.13)
+        gd += SIMD3(2 * x * z, -2 * y * z, xx - yy) * (c3[5] * sk.14)
+        gd += SIMD3(3 * xx - 3 * yy, -6 * x * y, 0) * (c3[6] * sk.15)
+        return gd
+    }
+}
