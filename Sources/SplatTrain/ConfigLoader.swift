@@ -67,9 +67,14 @@ public enum ConfigLoader {
         case let .path(kp):
             guard let s = value.scalar?.string, !isNull, !s.isEmpty else { throw wrong("a path") }
             config[keyPath: kp] = resolve(s, against: baseDirectory)
-        case let .string(kp):
-            guard let s = value.scalar?.string, !isNull, !s.isEmpty else { throw wrong("a string") }
-            config[keyPath: kp] = s
+        case let .initialization(kp):
+            guard let s = value.scalar?.string, !isNull, !s.isEmpty else { throw wrong("sfm, random:N or a PLY path") }
+            if s.hasPrefix("random:") {
+                guard let n = Int(s.dropFirst(7)), n > 0 else { throw wrong("random:N with N a positive integer") }
+                config[keyPath: kp] = "random:\(n)"
+            } else {
+                config[keyPath: kp] = s == "sfm" ? s : resolve(s, against: baseDirectory)
+            }
         }
     }
 

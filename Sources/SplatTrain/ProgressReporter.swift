@@ -9,11 +9,13 @@ final class ProgressReporter {
     private var smoothedLoss: Double?
     private var windowStart = Date()
     private var windowStep: Int
+    private let startTime = Date()
+    private let startStep: Int
     private var stepsPerSecond = 0.0
     private var lastDraw = Date.distantPast
 
     init(total: Int, startStep: Int, interval: Int) {
-        self.total = total; self.interval = max(1, interval); windowStep = startStep
+        self.total = total; self.interval = max(1, interval); windowStep = startStep; self.startStep = startStep
     }
 
     func update(step: Int, loss: Double, gaussians: Int) {
@@ -23,6 +25,10 @@ final class ProgressReporter {
         if dt >= 2 {
             stepsPerSecond = Double(step - windowStep) / dt
             windowStart = now; windowStep = step
+        } else if stepsPerSecond == 0 {
+            // Before the first full window: the average since the start.
+            let total = now.timeIntervalSince(startTime)
+            if total > 0 { stepsPerSecond = Double(step - startStep) / total }
         }
         if isTTY {
             guard now.timeIntervalSince(lastDraw) >= 0.25 || step == total else { return }

@@ -46,14 +46,15 @@ public struct TrainConfig: Sendable, Equatable {
         case double(WritableKeyPath<TrainConfig, Double>, ClosedRange<Double>)
         case optionalBool(WritableKeyPath<TrainConfig, Bool?>)
         case path(WritableKeyPath<TrainConfig, String>)
-        case string(WritableKeyPath<TrainConfig, String>)
+        /// `sfm`, `random:N`, or a PLY path (resolved like other paths).
+        case initialization(WritableKeyPath<TrainConfig, String>)
     }
 
     /// YAML key → field, in the order the effective config is written.
     static var fields: [(key: String, field: Field)] { [
         ("scene", .path(\.scene)),
         ("downscale", .int(\.downscale, 1...64)),
-        ("init", .string(\.initialization)),
+        ("init", .initialization(\.initialization)),
         ("output", .path(\.output)),
         ("iterations", .int(\.iterations, 0...10_000_000)),
         ("white_background", .optionalBool(\.whiteBackground)),
@@ -94,7 +95,7 @@ public struct TrainConfig: Sendable, Equatable {
             case let .int(kp, _): value = String(self[keyPath: kp])
             case let .double(kp, _): value = "\(self[keyPath: kp])"
             case let .optionalBool(kp): value = self[keyPath: kp].map { $0 ? "true" : "false" } ?? "null"
-            case let .path(kp), let .string(kp):
+            case let .path(kp), let .initialization(kp):
                 if self[keyPath: kp].isEmpty { continue }   // unset path: leave the key out
                 value = Self.quoted(self[keyPath: kp])
             }

@@ -68,19 +68,17 @@ public final class TrainingSession {
         let trainer = Trainer(config: config, views: views, state: state, renderer: renderer)
         var metrics = MetricsLog(path: outputDir + "/metrics.csv", keepThrough: resume ? state.step : -1)
         func evaluate() throws -> (Double, Double)? {
-            let t0 = Date()
+            defer { lap("eval") }
             guard let m = trainer.evaluate() else { return nil }
             let s = trainer.state
             try metrics.append(step: s.step, psnr: m.psnr, ssim: m.ssim, gaussians: s.cloud.count, elapsed: s.elapsedSeconds)
             report(String(format: "[step %d] test PSNR %.3f SSIM %.4f (%d views, %d Gaussians)",
                           s.step, m.psnr, m.ssim, views.testCameras.count, s.cloud.count))
-            stages.append(("eval", Date().timeIntervalSince(t0)))
             return m
         }
         var last: (Double, Double)? = nil
         var lastEvalStep = -1
         if !resume && config.testInterval > 0 { last = try evaluate(); lastEvalStep = 0 }
-        lap("eval")
 
         let progress = ProgressReporter(total: config.iterations, startStep: trainer.state.step, interval: config.logInterval)
         var stepClock = Date()
@@ -115,7 +113,6 @@ public final class TrainingSession {
         lap("train")
         progress.finish()
         if lastEvalStep != trainer.state.step { last = try evaluate() }
-        lap("eval")
         let final = trainer.state
         try writeCloud(final.cloud, outputDir + "/point_cloud.ply")
         if config.checkpointInterval > 0 { try Checkpoint.write(final, to: checkpointPath) }

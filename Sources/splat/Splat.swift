@@ -16,6 +16,7 @@ struct Splat: ParsableCommand {
         subcommands: [
             Info.self,
             ExportCommand.self,
+            Optimize.self,
         ]
     )
 
