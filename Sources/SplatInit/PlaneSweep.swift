@@ -103,30 +103,43 @@ enum PlaneSweep {
     }
 
     /// Per pixel: the best plane (parabola-refined), its score and its margin over the best
-    /// plane more than two samples away.
+    /// plane more than two samples away. The volume is [D][P]; every pass walks it plane by
+    /// plane so that memory is read in order (a pixel-major walk jumps P floats per read).
     static func bestPlanes(volume: [Float], pixels P: Int, invDepths: [Float]) -> SweepResult {
         let D = invDepths.count
         var res = SweepResult(invDepth: [Float](repeating: .nan, count: P),
-                              score: [Float](repeating: -1, count: P), uniqueness: [Float](repeating: 0, count: P))
+                              score: [Float](repeating: -2, count: P), uniqueness: [Float](repeating: 0, count: P))
         let step = D > 1 ? invDepths[1] - invDepths[0] : 0
+        var bestIndex = [Int32](repeating: -1, count: P)
+        var second = [Float](repeating: -1, count: P)
         volume.withUnsafeBufferPointer { vol in
+        res.score.withUnsafeMutableBufferPointer { best in
+        bestIndex.withUnsafeMutableBufferPointer { bi in
+        second.withUnsafeMutableBufferPointer { sec in
+            for d in 0..<D {
+                let plane = vol.baseAddress! + d * P, di = Int32(d)
+                for p in 0..<P where plane[p] > best[p] { best[p] = plane[p]; bi[p] = di }
+            }
+            for d in 0..<D {
+                let plane = vol.baseAddress! + d * P, di = Int32(d)
+                for p in 0..<P {
+                    let far = di &- bi[p] > 2 || bi[p] &- di > 2
+                    if far && plane[p] > sec[p] { sec[p] = plane[p] }
+                }
+            }
             for p in 0..<P {
-                var best: Float = -2, bi = -1
-                for d in 0..<D { let s = vol[d * P + p]; if s > best { best = s; bi = d } }
-                guard bi >= 0 else { continue }
-                var second: Float = -1
-                for d in 0..<D where abs(d - bi) > 2 { let s = vol[d * P + p]; if s > second { second = s } }
+                let b = Int(bi[p])
+                guard b >= 0 else { best[p] = -1; continue }
                 var offset: Float = 0
-                if bi > 0 && bi < D - 1 {
-                    let a = vol[(bi - 1) * P + p], c = vol[(bi + 1) * P + p]
-                    let den = a - 2 * best + c
+                if b > 0 && b < D - 1 {
+                    let a = vol[(b - 1) * P + p], c = vol[(b + 1) * P + p]
+                    let den = a - 2 * best[p] + c
                     if den < 0 { offset = min(0.5, max(-0.5, 0.5 * (a - c) / den)) }
                 }
-                res.invDepth[p] = invDepths[bi] + offset * step
-                res.score[p] = best
-                res.uniqueness[p] = best - second
+                res.invDepth[p] = invDepths[b] + offset * step
+                res.uniqueness[p] = best[p] - sec[p]
             }
-        }
+        }}}}
         return res
     }
 }
