@@ -21,8 +21,9 @@ struct SweepResult {
 /// window by ZNCC from box sums (cost independent of window size), and keep the best plane per
 /// pixel with a parabola fit for sub-sample depth.
 enum PlaneSweep {
-    /// Windows darker/flatter than this grey standard deviation are too weak to match.
-    static let minWindowStd: Float = 0.01
+    /// Windows flatter than this grey standard deviation (~0.8 grey levels) are unmatchable;
+    /// 0.01 left most of the smooth white walls of cup360 empty, 0.003 fills them.
+    static let minWindowStd: Float = 0.003
 
     /// - rotation/translation: X_dst = rotation · X_src + translation.
     /// - invDepths: ascending, uniformly spaced.
