@@ -30,6 +30,11 @@ enum PlaneSweep {
     static func sweep(src: MatchImage, dst: MatchImage, srcK: Pinhole, dstK: Pinhole,
                       rotation: Matrix3, translation: SIMD3<Double>, invDepths: [Float], radius r: Int) -> SweepResult {
         let w = src.width, h = src.height, P = w * h, D = invDepths.count
+        // Images too small for one window (or for a bilinear sample) match nothing.
+        guard w > 2 * r, h > 2 * r, dst.width >= 2, dst.height >= 2, D > 0 else {
+            return SweepResult(invDepth: [Float](repeating: .nan, count: P), score: [Float](repeating: -1, count: P),
+                               uniqueness: [Float](repeating: 0, count: P))
+        }
         let n = Float((2 * r + 1) * (2 * r + 1)), invN = 1 / n
         // Homography of plane z_src = d: x_dst ~ M x_src + b / d, M = K2 R K1^-1, b = K2 t.
         let k2 = Matrix3(rows: [dstK.fx, 0, dstK.cx], [0, dstK.fy, dstK.cy], [0, 0, 1])
