@@ -15,6 +15,9 @@ struct Splat: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Info.self,
+            InitCommand.self,
+            Optimize.self,
+            RenderCommand.self,
             ExportCommand.self,
         ]
     )
