@@ -1,0 +1,32 @@
+import SplatCore
+import SplatRender
+
+/// SplatRender's tile rasterizer as the trainer's renderer.
+final class RasterizerTrainingRenderer: TrainingRenderer {
+    let rasterizer: Rasterizer
+    private var grads: GaussianGradients?
+
+    init(threadCount: Int) { rasterizer = Rasterizer(threadCount: threadCount) }
+
+    func render(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>) -> [Float] {
+        rasterizer.forward(cloud, camera: camera, settings: RenderSettings(background: background, shDegree: shDegree)).image.pixels
+    }
+
+    func backward(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>,
+                  dLdImage: UnsafeBufferPointer<Float>, into gradients: inout [[Float]]) {
+        var g = grads ?? GaussianGradients(like: cloud)
+        grads = nil
+        // Hand last step's arrays back before writing, so each buffer has one owner and the
+        // rasterizer overwrites it in place instead of copying it.
+        if gradients.count == 6 {
+            g.means = gradients[0]; g.logScales = gradients[1]; g.rotations = gradients[2]
+            g.opacityLogits = gradients[3]; g.shDC = gradients[4]; g.shRest = gradients[5]
+            gradients = []
+        }
+        rasterizer.backward(cloud, camera: camera, settings: RenderSettings(background: background, shDegree: shDegree),
+                            dLdImage: dLdImage, into: &g)
+        gradients = [g.means, g.logScales, g.rotations, g.opacityLogits, g.shDC, g.shRest]
+        g.means = []; g.logScales = []; g.rotations = []; g.opacityLogits = []; g.shDC = []; g.shRest = []
+        grads = g   // keeps only means2D between calls
+    }
+}

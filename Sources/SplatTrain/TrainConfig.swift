@@ -1,0 +1,110 @@
+/// Every setting of a training run, named as in 3DGS/EDGS. Defaults follow method.md §3;
+/// docs/config.md documents each key. Paths are absolute once loaded (`ConfigLoader`).
+public struct TrainConfig: Sendable, Equatable {
+    // Run
+    public var scene = ""
+    public var downscale = 1
+    /// A Gaussian PLY path, `sfm` (the scene's sparse points as Gaussians) or `random:N`.
+    public var initialization = "sfm"
+    public var output = ""
+    public var iterations = 7000
+    public var whiteBackground: Bool? = nil
+    public var seed = 0
+    /// 0 = all cores.
+    public var threads = 0
+    // Learning rates
+    public var positionLRInit = 0.00016
+    public var positionLRFinal = 0.0000016
+    public var positionLRDelayMult = 0.01
+    public var positionLRDelaySteps = 0
+    public var positionLRMaxSteps = 30000
+    /// EDGS: the position schedule is evaluated at max(step, this).
+    public var positionLRStartStep = 8000
+    public var featureLR = 0.0025
+    public var opacityLR = 0.025
+    public var scalingLR = 0.005
+    public var rotationLR = 0.001
+    // Loss and schedules
+    public var lambdaDSSIM = 0.2
+    public var shDegree = 3
+    public var shDegreeInterval = 1000
+    public var opacityDecay = 0.99
+    public var opacityDecayInterval = 10
+    public var opacityDecayUntil = 15000
+    public var pruneOpacity = 0.005
+    public var pruneInterval = 10
+    public var pruneUntil = 15000
+    // Reporting
+    public var testInterval = 500
+    public var checkpointInterval = 1000
+    public var logInterval = 100
+
+    public init() {}
+
+    enum Field {
+        case int(WritableKeyPath<TrainConfig, Int>, ClosedRange<Int>)
+        case double(WritableKeyPath<TrainConfig, Double>, ClosedRange<Double>)
+        case optionalBool(WritableKeyPath<TrainConfig, Bool?>)
+        case path(WritableKeyPath<TrainConfig, String>)
+        /// `sfm`, `random:N`, or a PLY path (resolved like other paths).
+        case initialization(WritableKeyPath<TrainConfig, String>)
+    }
+
+    /// YAML key → field, in the order the effective config is written.
+    static var fields: [(key: String, field: Field)] { [
+        ("scene", .path(\.scene)),
+        ("downscale", .int(\.downscale, 1...64)),
+        ("init", .initialization(\.initialization)),
+        ("output", .path(\.output)),
+        ("iterations", .int(\.iterations, 0...10_000_000)),
+        ("white_background", .optionalBool(\.whiteBackground)),
+        ("seed", .int(\.seed, 0...Int.max)),
+        ("threads", .int(\.threads, 0...1024)),
+        ("position_lr_init", .double(\.positionLRInit, 0...1e3)),
+        ("position_lr_final", .double(\.positionLRFinal, 0...1e3)),
+        ("position_lr_delay_mult", .double(\.positionLRDelayMult, 0...1)),
+        ("position_lr_delay_steps", .int(\.positionLRDelaySteps, 0...10_000_000)),
+        ("position_lr_max_steps", .int(\.positionLRMaxSteps, 1...10_000_000)),
+        ("position_lr_start_step", .int(\.positionLRStartStep, 0...10_000_000)),
+        ("feature_lr", .double(\.featureLR, 0...1e3)),
+        ("opacity_lr", .double(\.opacityLR, 0...1e3)),
+        ("scaling_lr", .double(\.scalingLR, 0...1e3)),
+        ("rotation_lr", .double(\.rotationLR, 0...1e3)),
+        ("lambda_dssim", .double(\.lambdaDSSIM, 0...1)),
+        ("sh_degree", .int(\.shDegree, 0...3)),
+        ("sh_degree_interval", .int(\.shDegreeInterval, 1...10_000_000)),
+        ("opacity_decay", .double(\.opacityDecay, 0...1)),
+        ("opacity_decay_interval", .int(\.opacityDecayInterval, 0...10_000_000)),
+        ("opacity_decay_until", .int(\.opacityDecayUntil, 0...10_000_000)),
+        ("prune_opacity", .double(\.pruneOpacity, 0...1)),
+        ("prune_interval", .int(\.pruneInterval, 0...10_000_000)),
+        ("prune_until", .int(\.pruneUntil, 0...10_000_000)),
+        ("test_interval", .int(\.testInterval, 0...10_000_000)),
+        ("checkpoint_interval", .int(\.checkpointInterval, 0...10_000_000)),
+        ("log_interval", .int(\.logInterval, 1...10_000_000)),
+    ] }
+
+    public static var keys: [String] { fields.map(\.key) }
+
+    /// The effective configuration as YAML, every key, in documentation order.
+    public func yaml() -> String {
+        var out = "# Effective configuration of this run (defaults filled in, paths absolute).\n"
+        for (key, field) in Self.fields {
+            let value: String
+            switch field {
+            case let .int(kp, _): value = String(self[keyPath: kp])
+            case let .double(kp, _): value = "\(self[keyPath: kp])"
+            case let .optionalBool(kp): value = self[keyPath: kp].map { $0 ? "true" : "false" } ?? "null"
+            case let .path(kp), let .initialization(kp):
+                if self[keyPath: kp].isEmpty { continue }   // unset path: leave the key out
+                value = Self.quoted(self[keyPath: kp])
+            }
+            out += "\(key): \(value)\n"
+        }
+        return out
+    }
+
+    static func quoted(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import SplatCore
+
+/// A non-finite loss or gradient group, detected before any parameter was changed.
+public struct NonFiniteValue: Error, Sendable {
+    public var what: String
+    public var step: Int
+}
+
+/// One EDGS training step at a time (method.md §3): draw a train view from the shuffled stack,
+/// render, L = (1−λ)·L1 + λ·(1−SSIM), backward, Adam, then opacity decay and pruning. No
+/// densification. Everything that influences later steps lives in `state`.
+public final class Trainer {
+    public let config: TrainConfig
+    public let schedule: TrainingSchedule
+    public let views: TrainingViews
+    public private(set) var state: TrainingState
+    let renderer: TrainingRenderer
+    let loss: PhotometricLoss
+    let threads: Int
+    // Per-step buffers, reused.
+    private var target: [Float] = []
+    private var dLdImage: [Float] = []
+    private var gradients: [[Float]] = []
+
+    public init(config: TrainConfig, views: TrainingViews, state: TrainingState, renderer: TrainingRenderer) {
+        self.config = config
+        self.views = views
+        self.state = state
+        self.renderer = renderer
+        threads = config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount
+        schedule = TrainingSchedule(config: config, sceneRadius: views.sceneRadius)
+        loss = PhotometricLoss(lambdaDSSIM: Float(config.lambdaDSSIM), threadCount: threads)
+    }
+
+    /// Runs step `state.step + 1` and returns its loss. Throws `NonFiniteValue` (leaving `state`
+    /// exactly as it was) if the loss or any gradient group is not finite.
+    @discardableResult
+    public func step() throws -> PhotometricLoss.Value {
+        let s = state.step + 1
+        let saved = (state.rng, state.viewStack)
+        let view = state.nextView()
+        let camera = views.trainCameras[view]
+        let degree = min(schedule.activeSHDegree(step: s), state.cloud.maxSHDegree)
+        let bg = views.background
+
+        let image = renderer.render(state.cloud, camera: camera, shDegree: degree, background: bg)
+        TrainingViews.toFloat(views.trainImages[view], into: &target)
+        if dLdImage.count != image.count { dLdImage = [Float](repeating: 0, count: image.count) }
+        let value = image.withUnsafeBufferPointer { r in
+            target.withUnsafeBufferPointer { t in
+                dLdImage.withUnsafeMutableBufferPointer { g in
+                    loss.evaluate(rendered: r, target: t, width: camera.width, height: camera.height, gradient: g)
+                }
+            }
+        }
+        guard value.loss.isFinite else {
+            (state.rng, state.viewStack) = saved
+            throw NonFiniteValue(what: "loss", step: s)
+        }
+        dLdImage.withUnsafeBufferPointer { g in
+            renderer.backward(state.cloud, camera: camera, shDegree: degree, background: bg, dLdImage: g, into: &gradients)
+        }
+        for group in ParameterGroup.allCases where !Self.allFinite(gradients[group.rawValue]) {
+            (state.rng, state.viewStack) = saved
+            throw NonFiniteValue(what: "gradient of \(group.name)", step: s)
+        }
+        state.applyAdam(gradients: gradients, learningRates: schedule.learningRates(step: s), threadCount: threads)
+        if schedule.decaysOpacity(atStep: s) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay)) }
+        if schedule.prunes(atStep: s) { OpacityMaintenance.prune(&state, below: Float(config.pruneOpacity)) }
+        state.step = s
+        return value
+    }
+
+    /// Mean over the held-out views of per-view PSNR and SSIM (renders clamped to [0, 1]);
+    /// nil without test views.
+    public func evaluate() -> (psnr: Double, ssim: Double)? {
+        guard !views.testCameras.isEmpty else { return nil }
+        let degree = min(schedule.activeSHDegree(step: max(state.step, 1)), state.cloud.maxSHDegree)
+        let evaluator = SSIMEvaluator(threadCount: threads)
+        var psnr = 0.0, ssim = 0.0
+        for (camera, truth) in zip(views.testCameras, views.testImages) {
+            let pixels = renderer.render(state.cloud, camera: camera, shDegree: degree, background: views.background)
+            let rendered = ImageF(width: camera.width, height: camera.height, pixels: pixels), gt = ImageF(truth)
+            psnr += ImageMetrics.psnr(rendered, gt)
+            ssim += ImageMetrics.ssim(rendered, gt, evaluator: evaluator)
+        }
+        let n = Double(views.testCameras.count)
+        return (psnr / n, ssim / n)
+    }
+
+    /// Replaces the state (used when resuming).
+    public func restore(_ s: TrainingState) { state = s }
+
+    /// Adds training wall time to the state (kept in checkpoints).
+    public func addElapsed(_ seconds: Double) { state.elapsedSeconds += seconds }
+
+    /// True if every entry is finite: the largest exponent field must be below all-ones. An
+    /// integer max reduction, which (unlike a Float sum) the compiler may vectorize.
+    static func allFinite(_ a: [Float]) -> Bool {
+        a.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: UInt32.self) { bits in
+                var m: UInt32 = 0
+                for b in bits { m = max(m, b & 0x7F80_0000) }
+                return m != 0x7F80_0000
+            }
+        }
+    }
+}

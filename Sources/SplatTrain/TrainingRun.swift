@@ -1,0 +1,71 @@
+import Foundation
+import SplatCore
+import SplatIO
+
+/// `splat optimize` end to end: load the scene and its images, make or resume the starting
+/// cloud, train with the tile rasterizer, write the outputs.
+public enum TrainingRun {
+    public static func run(_ config: TrainConfig, resume: Bool, configFile: String) throws -> TrainingSession.Outcome {
+        guard !config.scene.isEmpty else { throw TrainError.config(file: configFile, message: "key 'scene' is required") }
+        guard !config.output.isEmpty else {
+            throw TrainError.config(file: configFile, message: "key 'output' is required (or pass --output)")
+        }
+        let threads = config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount
+        let t0 = Date()
+        var options = SceneLoadOptions()
+        options.downscale = config.downscale
+        options.whiteBackground = config.whiteBackground
+        let scene = try SceneLoader.load(config.scene, options: options)
+        let views = try loadViews(scene, threads: threads)
+        let renderer = RasterizerTrainingRenderer(threadCount: threads)
+        let session = TrainingSession(config: config, views: views, renderer: renderer) { cloud, path in
+            try GaussianPLY.write(cloud, to: path)
+        }
+        session.stageSeconds = [("load", Date().timeIntervalSince(t0))]
+        session.report("loaded \(scene.format) scene: \(views.trainCameras.count) train / \(views.testCameras.count) test views, "
+                       + "\(views.trainCameras.first.map { "\($0.width)x\($0.height)" } ?? "-"), radius \(String(format: "%.3f", scene.radius))")
+        StopSignal.install()
+        return try session.run(resume: resume) {
+            let cloud = try initialCloud(config, scene: scene, threads: threads)
+            session.report("initial cloud: \(cloud.count) Gaussians (\(config.initialization))")
+            return cloud
+        }
+    }
+
+    /// Decodes every train and test image once (in parallel), as 8-bit RGB on the background.
+    public static func loadViews(_ scene: Scene, threads: Int) throws -> TrainingViews {
+        let cameras = scene.cameras
+        var images = [Image8?](repeating: nil, count: cameras.count)
+        var errors = [Error?](repeating: nil, count: cameras.count)
+        images.withUnsafeMutableBufferPointer { out in
+            errors.withUnsafeMutableBufferPointer { err in
+                let o = UncheckedSendable(out.baseAddress!), e = UncheckedSendable(err.baseAddress!)
+                parallelFor(min(threads, max(1, cameras.count))) { worker in
+                    for i in stride(from: worker, to: cameras.count, by: threads) {
+                        do { o.value[i] = try SceneImages.loadRGB(cameras[i], background: scene.background) }
+                        catch { e.value[i] = error }
+                    }
+                }
+            }
+        }
+        if let first = errors.compactMap({ $0 }).first { throw first }
+        let loaded = images.map { $0! }
+        return TrainingViews(trainCameras: scene.trainIndices.map { cameras[$0] }, trainImages: scene.trainIndices.map { loaded[$0] },
+                             testCameras: scene.testIndices.map { cameras[$0] }, testImages: scene.testIndices.map { loaded[$0] },
+                             background: scene.background, sceneRadius: scene.radius)
+    }
+
+    /// The starting cloud named by `init`, at the configured SH degree.
+    public static func initialCloud(_ config: TrainConfig, scene: Scene, threads: Int) throws -> GaussianCloud {
+        let spec = config.initialization
+        if spec == "sfm" { return try InitialCloud.sfm(scene, shDegree: config.shDegree, threadCount: threads) }
+        if spec.hasPrefix("random:"), let n = Int(spec.dropFirst(7)), n > 0 {
+            return InitialCloud.random(count: n, scene: scene, shDegree: config.shDegree, seed: UInt64(config.seed), threadCount: threads)
+        }
+        let cloud = try GaussianPLY.read(path: spec)
+        if let bad = cloud.firstNonFiniteIndex() {
+            throw TrainError.input(file: spec, message: "Gaussian \(bad) has a non-finite parameter")
+        }
+        return InitialCloud.withSHDegree(cloud, config.shDegree)
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import SplatCore
+
+/// The outer training loop of `splat optimize`: resume or start, steps with progress, held-out
+/// evaluation every test_interval, checkpoints every checkpoint_interval and on a stop request,
+/// and the final outputs. Writes only inside `config.output`, every file atomically.
+public final class TrainingSession {
+    public struct Outcome: Sendable {
+        /// False when the run stopped early on request (a checkpoint was written).
+        public var completed: Bool
+        public var steps: Int
+        public var gaussians: Int
+        public var psnr: Double?
+        public var ssim: Double?
+    }
+
+    public let config: TrainConfig
+    let views: TrainingViews
+    let renderer: TrainingRenderer
+    /// Writes the final cloud as a 3DGS PLY.
+    let writeCloud: (GaussianCloud, String) throws -> Void
+    /// Wall time of stages that ran before the session (e.g. "load"), seconds.
+    public var stageSeconds: [(String, Double)] = []
+    /// Asked after every step; true stops the run with a checkpoint.
+    public var shouldStop: () -> Bool = { StopSignal.isRequested }
+    /// Where lines meant for the user go (stdout by default).
+    public var report: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+
+    var outputDir: String { config.output }
+    public var checkpointPath: String { outputDir + "/checkpoint.bin" }
+
+    public init(config: TrainConfig, views: TrainingViews, renderer: TrainingRenderer,
+                writeCloud: @escaping (GaussianCloud, String) throws -> Void) {
+        self.config = config; self.views = views; self.renderer = renderer; self.writeCloud = writeCloud
+    }
+
+    /// Runs to `config.iterations` steps. `initial` makes the starting cloud (not called when
+    /// resuming from `<output>/checkpoint.bin`).
+    public func run(resume: Bool, initial: () throws -> GaussianCloud) throws -> Outcome {
+        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        var stages = stageSeconds
+        var clock = Date()
+        func lap(_ name: String) {
+            let now = Date()
+            if let i = stages.firstIndex(where: { $0.0 == name }) { stages[i].1 += now.timeIntervalSince(clock) }
+            else { stages.append((name, now.timeIntervalSince(clock))) }
+            clock = now
+        }
+
+        let state: TrainingState
+        if resume {
+            guard FileManager.default.fileExists(atPath: checkpointPath) else {
+                throw TrainError.checkpoint(file: checkpointPath, message: "no checkpoint to resume from")
+            }
+            state = try Checkpoint.read(path: checkpointPath)
+            guard state.trainViewCount == views.trainCameras.count else {
+                throw TrainError.checkpoint(file: checkpointPath, message:
+                    "written for \(state.trainViewCount) train views, the scene has \(views.trainCameras.count)")
+            }
+            lap("resume")
+        } else {
+            state = TrainingState(cloud: try initial(), seed: UInt64(config.seed), trainViewCount: views.trainCameras.count)
+            lap("init")
+        }
+        guard !views.trainCameras.isEmpty else { throw TrainError.input(file: config.scene, message: "no train views") }
+        try AtomicFile.write(config.yaml(), to: outputDir + "/config.yaml")
+
+        let trainer = Trainer(config: config, views: views, state: state, renderer: renderer)
+        var metrics = MetricsLog(path: outputDir + "/metrics.csv", keepThrough: resume ? state.step : -1)
+        func evaluate() throws -> (Double, Double)? {
+            defer { lap("eval") }
+            guard let m = trainer.evaluate() else { return nil }
+            let s = trainer.state
+            try metrics.append(step: s.step, psnr: m.psnr, ssim: m.ssim, gaussians: s.cloud.count, elapsed: s.elapsedSeconds)
+            report(String(format: "[step %d] test PSNR %.3f SSIM %.4f (%d views, %d Gaussians)",
+                          s.step, m.psnr, m.ssim, views.testCameras.count, s.cloud.count))
+            return m
+        }
+        var last: (Double, Double)? = nil
+        var lastEvalStep = -1
+        if !resume && config.testInterval > 0 { last = try evaluate(); lastEvalStep = 0 }
+
+        let progress = ProgressReporter(total: config.iterations, startStep: trainer.state.step, interval: config.logInterval)
+        var stepClock = Date()
+        while trainer.state.step < config.iterations {
+            do {
+                let value = try trainer.step()
+                progress.update(step: trainer.state.step, loss: value.loss, gaussians: trainer.state.cloud.count)
+            } catch let bad as NonFiniteValue {
+                progress.finish()
+                try Checkpoint.write(trainer.state, to: checkpointPath)
+                throw TrainError.nonFinite(what: bad.what, step: bad.step, savedTo: checkpointPath)
+            }
+            let s = trainer.state.step
+            let stopping = shouldStop()
+            if (config.testInterval > 0 && s % config.testInterval == 0) || stopping || (config.checkpointInterval > 0 && s % config.checkpointInterval == 0) {
+                trainer.addElapsed(Date().timeIntervalSince(stepClock))
+                lap("train")
+                if config.testInterval > 0 && s % config.testInterval == 0 { progress.finish(); last = try evaluate(); lastEvalStep = s }
+                if stopping || (config.checkpointInterval > 0 && s % config.checkpointInterval == 0) {
+                    try Checkpoint.write(trainer.state, to: checkpointPath)
+                }
+                lap("checkpoint")
+                if stopping {
+                    progress.finish()
+                    report("stopped at step \(s); checkpoint written to \(checkpointPath) (continue with --resume)")
+                    return Outcome(completed: false, steps: s, gaussians: trainer.state.cloud.count, psnr: last?.0, ssim: last?.1)
+                }
+                stepClock = Date()
+            }
+        }
+        trainer.addElapsed(Date().timeIntervalSince(stepClock))
+        lap("train")
+        progress.finish()
+        if lastEvalStep != trainer.state.step { last = try evaluate() }
+        let final = trainer.state
+        try writeCloud(final.cloud, outputDir + "/point_cloud.ply")
+        if config.checkpointInterval > 0 { try Checkpoint.write(final, to: checkpointPath) }
+        lap("write")
+        try writeSummary(final, metrics: last, stages: stages)
+        let psnr = last.map { String(format: "%.3f", $0.0) } ?? "n/a", ssim = last.map { String(format: "%.4f", $0.1) } ?? "n/a"
+        report("done: \(final.step) steps, \(final.cloud.count) Gaussians, test PSNR \(psnr) SSIM \(ssim), "
+               + String(format: "training %.1f s", final.elapsedSeconds))
+        return Outcome(completed: true, steps: final.step, gaussians: final.cloud.count, psnr: last?.0, ssim: last?.1)
+    }
+
+    func writeSummary(_ s: TrainingState, metrics: (Double, Double)?, stages: [(String, Double)]) throws {
+        var stageJSON: [String: Double] = [:]
+        for (k, v) in stages { stageJSON[k, default: 0] += v }
+        var summary: [String: Any] = [
+            "steps": s.step,
+            "gaussians": s.cloud.count,
+            "train_views": views.trainCameras.count,
+            "test_views": views.testCameras.count,
+            "training_seconds": s.elapsedSeconds,
+            "seconds_per_step": s.step > 0 ? s.elapsedSeconds / Double(s.step) : 0,
+            "wall_seconds": stageJSON,
+            "peak_rss_bytes": peakResidentBytes(),
+        ]
+        if let m = metrics, m.0.isFinite { summary["psnr"] = m.0 }
+        if let m = metrics { summary["ssim"] = m.1 }
+        let data = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(data + Data("\n".utf8), to: outputDir + "/metrics.json")
+    }
+}
+
+/// metrics.csv: `step,psnr,ssim,gaussians,elapsed_s`, rewritten atomically on every append.
+struct MetricsLog {
+    let path: String
+    private var rows: [String]
+
+    /// Keeps existing rows up to step `keepThrough` (a resumed run); -1 starts a new file.
+    init(path: String, keepThrough: Int) {
+        self.path = path
+        var kept: [String] = []
+        if keepThrough >= 0, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in text.split(separator: "\n").dropFirst() {
+                if let step = Int(line.split(separator: ",").first ?? ""), step <= keepThrough { kept.append(String(line)) }
+            }
+        }
+        rows = kept
+    }
+
+    mutating func append(step: Int, psnr: Double, ssim: Double, gaussians: Int, elapsed: Double) throws {
+        rows.append(String(format: "%d,%.4f,%.5f,%d,%.2f", step, psnr, ssim, gaussians, elapsed))
+        try AtomicFile.write((["step,psnr,ssim,gaussians,elapsed_s"] + rows).joined(separator: "\n") + "\n", to: path)
+    }
+}

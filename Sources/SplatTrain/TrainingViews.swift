@@ -1,0 +1,33 @@
+import SplatCore
+
+/// The views a run trains and evaluates on, with their images cached as 8-bit RGB
+/// (converted to Float one view at a time).
+public struct TrainingViews: Sendable {
+    public var trainCameras: [Camera]
+    public var trainImages: [Image8]
+    public var testCameras: [Camera]
+    public var testImages: [Image8]
+    public var background: SIMD3<Float>
+    /// `Scene.radius`: scales the position learning rate.
+    public var sceneRadius: Double
+
+    public init(trainCameras: [Camera], trainImages: [Image8], testCameras: [Camera], testImages: [Image8],
+                background: SIMD3<Float>, sceneRadius: Double) {
+        precondition(trainCameras.count == trainImages.count && testCameras.count == testImages.count)
+        self.trainCameras = trainCameras; self.trainImages = trainImages
+        self.testCameras = testCameras; self.testImages = testImages
+        self.background = background; self.sceneRadius = sceneRadius
+    }
+
+    /// Writes the image of `image` as Float in [0, 1] into `out` ([H*W*3]).
+    static func toFloat(_ image: Image8, into out: inout [Float]) {
+        precondition(image.channels == 3)
+        let n = image.pixels.count
+        if out.count != n { out = [Float](repeating: 0, count: n) }
+        image.pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<n { dst[i] = Float(src[i]) * (1 / 255) }
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SplatTrain
+
+struct Optimize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Refine Gaussians against a scene's train views (EDGS: no densification).",
+        discussion: """
+            Every setting comes from the run.yaml given with --config (docs/config.md); the flags \
+            below override it. Writes config.yaml, metrics.csv, metrics.json, point_cloud.ply and \
+            checkpoint.bin into the output directory. SIGINT/SIGTERM stop after the current step \
+            with a checkpoint; --resume continues from it.
+            """)
+
+    @Option(help: "Run configuration (YAML, docs/config.md).")
+    var config: String
+
+    @Option(help: "Training steps in total, overriding 'iterations' (steps, not epochs).")
+    var iterations: Int?
+
+    @Option(help: "Output directory, overriding 'output' (relative to the working directory).")
+    var output: String?
+
+    @Option(help: "Worker threads, overriding 'threads' (0 = all cores).")
+    var threads: Int?
+
+    @Flag(help: "Continue from <output>/checkpoint.bin instead of starting from 'init'.")
+    var resume = false
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: config) else { throw ValidationError("config file \(config) does not exist") }
+        if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
+        if let threads, threads < 0 { throw ValidationError("--threads must be >= 0") }
+    }
+
+    func run() throws {
+        var c = try ConfigLoader.load(path: config)
+        if let iterations { c.iterations = iterations }
+        if let threads { c.threads = threads }
+        if let output { c.output = ConfigLoader.resolve(output, against: FileManager.default.currentDirectoryPath) }
+        let outcome = try TrainingRun.run(c, resume: resume, configFile: config)
+        if !outcome.completed { throw ExitCode.success }
+    }
+}
