@@ -16,7 +16,7 @@ struct EvalCommand: ParsableCommand {
             render on the left and the ground truth on the right.
             """)
 
-    @Argument(help: "Gaussian PLY to evaluate (3DGS layout).")
+    @Argument(help: "Model to evaluate: Gaussian PLY (3DGS layout), .spz or .splat.")
     var model: String
 
     @OptionGroup var scene: SceneViewOptions
@@ -40,7 +40,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let cloud = try GaussianPLY.read(path: model)
+        let cloud = try Export.readModel(path: model)
         let loaded = try scene.load()
         let cameras = try scene.selectedCameras(loaded)
         let background = scene.background(for: loaded)

@@ -16,7 +16,7 @@ struct RenderCommand: ParsableCommand {
             <name>_alpha.png (accumulated opacity). --video encodes the frames with ffmpeg.
             """)
 
-    @Argument(help: "Gaussian PLY to render (3DGS layout).")
+    @Argument(help: "Model to render: Gaussian PLY (3DGS layout), .spz or .splat.")
     var model: String
 
     @OptionGroup var scene: SceneViewOptions
@@ -71,7 +71,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let cloud = try GaussianPLY.read(path: model)
+        let cloud = try Export.readModel(path: model)
         let loaded = try scene.load()
         var outputs: RenderOutputs = []
         if depth { outputs.insert(.depth) }
