@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatIO"]),
         .testTarget(name: "SplatInitTests", dependencies: ["SplatInit", "SplatIO"]),
         .testTarget(name: "SplatTrainTests", dependencies: ["SplatTrain", "SplatRender", "SplatIO"]),
-        .testTarget(name: "SplatCLITests", dependencies: ["splat", "SplatIO"]),
+        .testTarget(name: "SplatCLITests", dependencies: ["splat", "SplatIO", "SplatRender", "SplatTrain"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -43,6 +43,24 @@ def png16(name, channels):
     open(os.path.join(ROOT, name), "wb").write(data)
 
 
+def png_adam7(name):
+    """8-bit RGB PNG with Adam7 interlacing (Pillow cannot write it): the seven passes, each a
+    sub-image of filtered rows, in one zlib stream. Pixels follow pattern()."""
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+    raw = b""
+    for x0, y0, dx, dy in passes:
+        xs, ys = list(range(x0, W, dx)), list(range(y0, H, dy))
+        if not xs or not ys:
+            continue
+        for y in ys:
+            raw += b"\x00" + bytes(((x * 37 + y * 11 + c * 71) % 256) for x in xs for c in range(3))
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, 8, 2, 0, 0, 1))
+    data += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    open(os.path.join(ROOT, name), "wb").write(data)
+
+
 def main():
     os.makedirs(ROOT, exist_ok=True)
     r, g, b, a = (pattern(c) for c in range(4))
@@ -56,6 +74,7 @@ def main():
     Image.fromarray(g16).save(os.path.join(ROOT, "gray16.png"))
     png16("rgb16.png", 3)
     png16("rgba16.png", 4)
+    png_adam7("rgb8_interlaced.png")
     # Palette of 4 colours (index = (x + y) % 4), and the same with a tRNS chunk.
     pal = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (10, 20, 30)]
     idx = ((x + y) % 4).astype(np.uint8)
@@ -78,6 +97,9 @@ def main():
     for name in ["baseline.jpg", "progressive.jpg", "gray.jpg", "subsampled.jpg"]:
         decoded = np.asarray(Image.open(os.path.join(ROOT, name)))
         open(os.path.join(ROOT, name + ".expected.bin"), "wb").write(decoded.astype(np.uint8).tobytes())
+
+    # CMYK JPEG: valid, but refused with a clear message.
+    save(Image.fromarray(colour, "RGB").convert("CMYK"), "cmyk.jpg", quality=90)
 
     # Corrupt files: truncated PNG/JPEG, garbage with a valid magic, and random bytes.
     png = open(os.path.join(ROOT, "rgb8.png"), "rb").read()

@@ -132,7 +132,12 @@ def downscale_image(src, dst, quality=90):
 
 
 def reset(d):
+    """Empties a fixture folder, keeping its hand-written README.md."""
+    readme = os.path.join(d, "README.md")
+    text = open(readme).read() if os.path.exists(readme) else None
     shutil.rmtree(d, ignore_errors=True); os.makedirs(d)
+    if text is not None:
+        open(readme, "w").write(text)
 
 
 # ---------- NeRF conversions ----------
@@ -148,6 +153,16 @@ def c2w_opengl(im):
     M = np.eye(4); M[:3, :3] = R.T; M[:3, 3] = -R.T @ t
     M[:3, 1:3] *= -1  # OpenCV camera axes -> OpenGL (+Y up, +Z back)
     return M.tolist()
+
+
+def write_point_ply(path, pts):
+    """3DGS-style points3D.ply (x y z nx ny nz float, red green blue uchar), same frame as COLMAP."""
+    ps = sorted(pts.values(), key=lambda p: p["id"])
+    head = ("ply\nformat binary_little_endian 1.0\nelement vertex %d\n" % len(ps)
+            + "".join("property float %s\n" % n for n in ["x", "y", "z", "nx", "ny", "nz"])
+            + "".join("property uchar %s\n" % n for n in ["red", "green", "blue"]) + "end_header\n")
+    body = b"".join(struct.pack("<6f3B", *p["xyz"], 0, 0, 0, *p["rgb"]) for p in ps)
+    open(path, "wb").write(head.encode() + body)
 
 
 def intr(c):
@@ -200,6 +215,9 @@ def main():
                    "k1": 0.0, "k2": 0.0, "p1": 0.0, "p2": 0.0, "aabb_scale": 4, "frames": frames}
         else:
             doc = {"camera_model": "OPENCV", "k1": 0.0, "k2": 0.0, "p1": 0.0, "p2": 0.0, "frames": frames}
+        if dialect == "nerfstudio":
+            doc["ply_file_path"] = "sparse_pc.ply"
+        write_point_ply(os.path.join(d, "points3d.ply" if dialect == "ngp" else "sparse_pc.ply"), tp)
         json.dump(doc, open(os.path.join(d, "transforms.json"), "w"), indent=1)
 
     # Blender: 2 train + 1 test chair views at 40x40 RGBA.

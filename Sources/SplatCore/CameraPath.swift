@@ -9,7 +9,7 @@ public enum CameraPath {
     public struct Frame: Sendable, Equatable {
         /// The point the cameras look at (see `center(of:points:)`).
         public var center: SIMD3<Double>
-        /// Unit "up" vector: the mean of the cameras' up axes (−Y of OpenCV cameras).
+        /// Unit "up" vector (see `up(of:)`).
         public var up: SIMD3<Double>
         /// Mean distance of the camera centres from `center`.
         public var radius: Double
@@ -19,7 +19,7 @@ public enum CameraPath {
         precondition(!cameras.isEmpty, "a camera path needs at least one camera")
         let c = center(of: cameras, points: points)
         let r = cameras.reduce(0.0) { $0 + ($1.center - c).length } / Double(cameras.count)
-        return Frame(center: c, up: meanUp(cameras), radius: max(r, 1e-6))
+        return Frame(center: c, up: up(of: cameras), radius: max(r, 1e-6))
     }
 
     /// Camera i's axes in world coordinates: the rows of its world-to-camera rotation.

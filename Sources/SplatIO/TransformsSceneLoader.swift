@@ -5,8 +5,8 @@ import SplatCore
 /// (`camera_angle_x`, transforms_{train,test}.json, paths without extension), instant-ngp
 /// (`fl_x, fl_y, cx, cy, w, h`, OpenCV `k1 k2 p1 p2`) and nerfstudio (`camera_model`,
 /// intrinsics per frame allowed). Poses are camera-to-world in OpenGL axes and are converted to
-/// OpenCV by negating the camera Y and Z axes. Seed points (points3d.ply, ply_file_path) are
-/// not read here: PLY reading belongs to GaussianPLY/PointPLY.
+/// OpenCV by negating the camera Y and Z axes. Seed points come from `ply_file_path` or a
+/// points3d.ply / points3D.ply / sparse_pc.ply beside the JSON, when one can be read.
 enum TransformsSceneLoader {
     /// The transforms file a folder holds: transforms_train.json (Blender split) or transforms.json.
     static func findJSON(in dir: String) -> String? {
@@ -24,7 +24,7 @@ enum TransformsSceneLoader {
     static func load(jsonPath: String, options: SceneLoadOptions) throws -> Scene {
         let file = (jsonPath as NSString).lastPathComponent
         let dir = (jsonPath as NSString).deletingLastPathComponent
-        var (frames, dialect) = try readFile(jsonPath, isTest: false, options: options)
+        var (frames, dialect, plyPath) = try readFile(jsonPath, isTest: false, options: options)
         var split: (train: [Int], test: [Int])? = nil
         if file == "transforms_train.json", FileManager.default.fileExists(atPath: dir + "/transforms_test.json") {
             frames += try readFile(dir + "/transforms_test.json", isTest: true, options: options).frames
@@ -39,13 +39,16 @@ enum TransformsSceneLoader {
         }
         let s = split ?? Scene.everyEighthSplit(count: frames.count)
         let white = options.whiteBackground ?? (dialect == .blender)
+        // Seed points are optional: an unreadable file leaves the scene without them.
+        let seeds = plyPath.flatMap { try? PointPLY.read(path: $0) }
         return Scene(source: jsonPath, format: dialect.rawValue, cameras: frames.map(\.camera),
                      trainIndices: s.train, testIndices: s.test,
+                     points: seeds?.points ?? [], pointColors: seeds?.colors ?? [],
                      background: white ? .one : .zero,
                      sourceCameraModels: Set(frames.map(\.sourceModel)).sorted())
     }
 
-    static func readFile(_ path: String, isTest: Bool, options: SceneLoadOptions) throws -> (frames: [Frame], dialect: Dialect) {
+    static func readFile(_ path: String, isTest: Bool, options: SceneLoadOptions) throws -> (frames: [Frame], dialect: Dialect, plyPath: String?) {
         let data = try ImageCodec.readFile(path)
         let parsed: Any
         do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
@@ -64,7 +67,10 @@ enum TransformsSceneLoader {
             let (camera, model) = try makeCamera(keys, frameIndex: i, file: path, dir: dir)
             out.append(Frame(camera: camera.downscaled(by: options.downscale), sourceModel: model, isTest: isTest))
         }
-        return (out, dialect)
+        let declared = (root["ply_file_path"] as? String).map { $0.hasPrefix("/") ? $0 : dir + "/" + $0 }
+        let ply = declared ?? ["points3d.ply", "points3D.ply", "sparse_pc.ply"].map { dir + "/" + $0 }
+            .first { FileManager.default.fileExists(atPath: $0) }
+        return (out, dialect, ply)
     }
 
     static func detectDialect(_ root: [String: Any]) -> Dialect {

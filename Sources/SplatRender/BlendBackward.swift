@@ -8,13 +8,12 @@ enum Grad2DLane {
 
 /// Backward of the blend (formats.md §5 step 10): each tile walks its list back to front from the
 /// largest last-contributing position, recomputing transmittance per pixel, with the same
-/// branch-free row loop as the forward. Per-pixel terms go into 16 column lanes per quantity and
-/// are summed once per (Gaussian, tile). Worker w owns tiles w, w + threads, … and its own
-/// gradient buffer, so there are no shared writes and the sum order is fixed for a thread count.
+/// branch-free loop as the forward. Each (tile, Gaussian) pair gets its own gradient slot, so
+/// tiles never write shared memory; `reduce` then sums the slots per Gaussian in list order,
+/// which makes the result independent of the thread count and of scheduling.
 enum BlendBackward {
     struct Inputs {
-        var splats: UnsafePointer<Float>
-        var sortedValues: UnsafePointer<UInt32>
+        var pairSplats: UnsafePointer<Float>   // [pairs * SplatLane.stride], in sorted order
         var ranges: UnsafePointer<Int>
         var view: ViewParameters
         var background: SIMD3<Float>
@@ -23,26 +22,40 @@ enum BlendBackward {
         var dLdImage: UnsafePointer<Float>   // [H*W*3]
     }
 
-    /// `grads` holds `threads` buffers of [N * Grad2DLane.stride], zeroed here.
-    static func run(_ input: Inputs, gaussianCount n: Int, grads: UnsafeMutablePointer<Float>, threads: Int) {
-        let tiles = input.view.tileCount
-        let perWorker = n * Grad2DLane.stride
-        Parallel.workers(threads) { w in
-            let mine = grads + w * perWorker
-            mine.update(repeating: 0, count: perWorker)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 14 + 16 * Grad2DLane.stride) { buf in
-                var tile = w
-                while tile < tiles {
-                    backwardTile(tile, input, grads: mine, scratch: buf.baseAddress!)
-                    tile += threads
+    /// Writes every pair's screen-space gradient to `pairGrads` [pairs * Grad2DLane.stride].
+    static func run(_ input: Inputs, pairGrads: UnsafeMutablePointer<Float>, threads: Int) {
+        Parallel.chunks(input.view.tileCount, chunkSize: 4, threads: threads) { range in
+            // Per-pixel state and per-pixel gradient terms live in separate allocations, so the
+            // compiler can see that they never alias.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 16) { state in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * Grad2DLane.stride) { terms in
+                    for tile in range {
+                        backwardTile(tile, input, pairGrads: pairGrads, scratch: state.baseAddress!, terms: terms.baseAddress!)
+                    }
                 }
             }
         }
     }
 
+    /// grads2D[i] = Σ over the pairs of Gaussian i, in list order. Worker w owns a contiguous
+    /// range of Gaussian ids and scans the whole list, so no two workers write the same slot.
+    static func reduce(pairGrads: UnsafePointer<Float>, sortedValues: UnsafePointer<UInt32>, pairs: Int,
+                       gaussianCount n: Int, into grads2D: UnsafeMutablePointer<Float>, threads: Int) {
+        Parallel.workers(threads) { w in
+            let lo = n * w / threads, hi = n * (w + 1) / threads
+            (grads2D + lo * Grad2DLane.stride).update(repeating: 0, count: (hi - lo) * Grad2DLane.stride)
+            for k in 0..<pairs {
+                let i = Int(sortedValues[k])
+                guard i >= lo && i < hi else { continue }
+                let src = pairGrads + k * Grad2DLane.stride, dst = grads2D + i * Grad2DLane.stride
+                for q in 0..<Grad2DLane.stride { dst[q] += src[q] }
+            }
+        }
+    }
+
     @inline(__always)
-    static func backwardTile(_ tile: Int, _ input: Inputs, grads: UnsafeMutablePointer<Float>,
-                             scratch: UnsafeMutablePointer<Float>) {
+    static func backwardTile(_ tile: Int, _ input: Inputs, pairGrads: UnsafeMutablePointer<Float>,
+                             scratch: UnsafeMutablePointer<Float>, terms: UnsafeMutablePointer<Float>) {
         let view = input.view, rules = input.rules
         let tx0 = (tile % view.tilesX) * 16, ty0 = (tile / view.tilesX) * 16
         let cols = min(16, view.width - tx0), rowsInImage = min(16, view.height - ty0)
@@ -51,14 +64,15 @@ enum BlendBackward {
         let gR = scratch + 768, gG = scratch + 1024, gB = scratch + 1280
         let accR = scratch + 1536, accG = scratch + 1792, accB = scratch + 2048
         let prevA = scratch + 2304, prevR = scratch + 2560, prevG = scratch + 2816, prevB = scratch + 3072
-        let lastF = scratch + 3328   // last position as Float: exact below 2^24
-        let lanes = scratch + 3584   // [9][16]
+        let lastI = UnsafeMutableRawPointer(scratch + 3328).bindMemory(to: Int32.self, capacity: 256)
+        let pixelX = scratch + 3584, pixelY = scratch + 3840   // tile-local pixel coordinates
         let bg = input.background
         var maxLast: Int32 = 0
         for p in 0..<256 {
             trans[p] = 1; finalT[p] = 1; bgDot[p] = 0; gR[p] = 0; gG[p] = 0; gB[p] = 0
             accR[p] = 0; accG[p] = 0; accB[p] = 0; prevA[p] = 0; prevR[p] = 0; prevG[p] = 0; prevB[p] = 0
-            lastF[p] = 0
+            lastI[p] = 0
+            pixelX[p] = Float(p % 16); pixelY[p] = Float(p / 16)
         }
         for row in 0..<rowsInImage {
             for x in 0..<cols {
@@ -67,78 +81,92 @@ enum BlendBackward {
                 let t = input.state.finalT[idx]
                 trans[p] = t; finalT[p] = t
                 let l = input.state.lastIndex[idx]
-                lastF[p] = Float(l)
+                lastI[p] = l
                 maxLast = max(maxLast, l)
                 let g = SIMD3(input.dLdImage[idx * 3], input.dLdImage[idx * 3 + 1], input.dLdImage[idx * 3 + 2])
                 gR[p] = g.x; gG[p] = g.y; gB[p] = g.z
                 bgDot[p] = (g * bg).sum()
             }
         }
-        let start = input.ranges[tile * 2]
+        let start = input.ranges[tile * 2], end = input.ranges[tile * 2 + 1]
+        // Pairs behind every pixel's last contributor get no gradient.
+        if start + Int(maxLast) < end {
+            (pairGrads + (start + Int(maxLast)) * Grad2DLane.stride)
+                .update(repeating: 0, count: (end - start - Int(maxLast)) * Grad2DLane.stride)
+        }
         let alphaMax = rules.alphaMax, alphaMin = rules.alphaMin
         var k = Int(maxLast) - 1
         while k >= 0 {
-            let gaussian = Int(input.sortedValues[start + k])
-            let s = input.splats + gaussian * SplatLane.stride
+            let s = input.pairSplats + (start + k) * SplatLane.stride
+            let out = pairGrads + (start + k) * Grad2DLane.stride
             let u = s[SplatLane.u] - Float(tx0), v = s[SplatLane.v]
             let ca = s[SplatLane.conicA], cb = s[SplatLane.conicB], cc = s[SplatLane.conicC]
             let o = s[SplatLane.opacity]
             let r = s[SplatLane.red], g = s[SplatLane.green], b = s[SplatLane.blue]
             let (rowLo, rowHi) = rules.rows(v: v, extent: s[SplatLane.rowExtent], tileY0: ty0, height: view.height)
-            let position = Float(k)   // pixel p saw this Gaussian iff k < last[p]
+            let position = Int32(truncatingIfNeeded: k)   // pixel p saw this Gaussian iff k < last[p]
             if rowLo <= rowHi {
-                lanes.update(repeating: 0, count: 16 * Grad2DLane.stride)
-                for row in rowLo...rowHi {
-                    let dy = v - Float(row)
-                    let base = (row - ty0) * 16
-                    for x in 0..<16 {
-                        let p = base + x
-                        let dx = u - Float(x)
-                        let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy
-                        let gauss = fastExpNonPositive(power)
-                        let alpha = min(alphaMax, o * gauss)
-                        let valid = position < lastF[p] && power <= 0 && alpha >= alphaMin
-                        let a: Float = valid ? alpha : 0
-                        let oneMinusA = 1 - a
-                        let t = trans[p] / oneMinusA
-                        let pa = prevA[p]
-                        let nr = pa * prevR[p] + (1 - pa) * accR[p]
-                        let ng = pa * prevG[p] + (1 - pa) * accG[p]
-                        let nb = pa * prevB[p] + (1 - pa) * accB[p]
-                        let dAlpha = t * ((r - nr) * gR[p] + (g - ng) * gG[p] + (b - nb) * gB[p])
-                            - finalT[p] / oneMinusA * bgDot[p]
-                        let dLdAlpha: Float = valid ? dAlpha : 0
-                        let weight = a * t
-                        let dLdG = o * dLdAlpha
-                        let gdx = gauss * dx, gdy = gauss * dy
-                        lanes[x] += dLdG * (-gdx * ca - gdy * cb)
-                        lanes[16 + x] += dLdG * (-gdy * cc - gdx * cb)
-                        lanes[32 + x] += -0.5 * gdx * dx * dLdG
-                        lanes[48 + x] += -gdx * dy * dLdG
-                        lanes[64 + x] += -0.5 * gdy * dy * dLdG
-                        lanes[80 + x] += gauss * dLdAlpha
-                        lanes[96 + x] += weight * gR[p]
-                        lanes[112 + x] += weight * gG[p]
-                        lanes[128 + x] += weight * gB[p]
-                        trans[p] = t
-                        accR[p] = valid ? nr : accR[p]; accG[p] = valid ? ng : accG[p]; accB[p] = valid ? nb : accB[p]
-                        prevA[p] = valid ? a : pa
-                        prevR[p] = valid ? r : prevR[p]; prevG[p] = valid ? g : prevG[p]; prevB[p] = valid ? b : prevB[p]
-                    }
+                let (c0, c1) = rules.columns(uLocal: u, extent: s[SplatLane.columnExtent])
+                let r0 = rowLo - ty0, r1 = rowHi - ty0
+                let vl = v - Float(ty0)
+                // Per covered row, a loop with a runtime trip count (vectorized); each pixel's terms
+                // go to its own slot of nine per-pixel arrays (plain stores), summed below.
+                for row in r0...r1 {
+                for p in (row * 16 + c0)..<(row * 16 + c1) {
+                    let dx = u - pixelX[p], dy = vl - pixelY[p]
+                    let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy
+                    let gauss = fastExpNonPositive(power)
+                    let alpha = min(alphaMax, o * gauss)
+                    let valid = position < lastI[p] && power <= 0 && alpha >= alphaMin
+                    let a: Float = valid ? alpha : 0
+                    let keep = 1 / (1 - a)
+                    let t = trans[p] * keep
+                    let pa = prevA[p]
+                    let nr = pa * prevR[p] + (1 - pa) * accR[p]
+                    let ng = pa * prevG[p] + (1 - pa) * accG[p]
+                    let nb = pa * prevB[p] + (1 - pa) * accB[p]
+                    let dAlpha = t * ((r - nr) * gR[p] + (g - ng) * gG[p] + (b - nb) * gB[p])
+                        - finalT[p] * keep * bgDot[p]
+                    let dLdAlpha: Float = valid ? dAlpha : 0
+                    let weight = a * t
+                    let dLdG = o * dLdAlpha
+                    let gdx = gauss * dx, gdy = gauss * dy
+                    terms[p] = dLdG * (-gdx * ca - gdy * cb)
+                    terms[256 + p] = dLdG * (-gdy * cc - gdx * cb)
+                    terms[512 + p] = -0.5 * gdx * dx * dLdG
+                    terms[768 + p] = -gdx * dy * dLdG
+                    terms[1024 + p] = -0.5 * gdy * dy * dLdG
+                    terms[1280 + p] = gauss * dLdAlpha
+                    terms[1536 + p] = weight * gR[p]
+                    terms[1792 + p] = weight * gG[p]
+                    terms[2048 + p] = weight * gB[p]
+                    trans[p] = t
+                    accR[p] = valid ? nr : accR[p]; accG[p] = valid ? ng : accG[p]; accB[p] = valid ? nb : accB[p]
+                    prevA[p] = valid ? a : pa
+                    prevR[p] = valid ? r : prevR[p]; prevG[p] = valid ? g : prevG[p]; prevB[p] = valid ? b : prevB[p]
                 }
-                let out = grads + gaussian * Grad2DLane.stride
-                for q in 0..<Grad2DLane.stride { out[q] += laneSum(lanes + q * 16) }
+                }
+                for q in 0..<Grad2DLane.stride { out[q] = blockSum(terms + q * 256, rows: r0...r1, columns: c0..<c1) }
+            } else {
+                out.update(repeating: 0, count: Grad2DLane.stride)
             }
             k -= 1
         }
     }
 
-    /// Sum of 16 lanes as a tree of vector adds.
+    /// Sum of the tile-local block rows × columns (columns in halves of 8) with 8-wide vector
+    /// adds and a final tree.
     @inline(__always)
-    static func laneSum(_ p: UnsafeMutablePointer<Float>) -> Float {
-        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-        let h8 = v.lowHalf + v.highHalf
-        let h4 = h8.lowHalf + h8.highHalf
+    static func blockSum(_ p: UnsafeMutablePointer<Float>, rows: ClosedRange<Int>, columns: Range<Int>) -> Float {
+        var v = SIMD8<Float>()
+        for row in rows {
+            var c = columns.lowerBound
+            while c < columns.upperBound {
+                v += UnsafeRawPointer(p + row * 16 + c).loadUnaligned(as: SIMD8<Float>.self)
+                c += 8
+            }
+        }
+        let h4 = v.lowHalf + v.highHalf
         let h2 = h4.lowHalf + h4.highHalf
         return h2.x + h2.y
     }

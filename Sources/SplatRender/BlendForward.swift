@@ -12,8 +12,7 @@ struct BlendState {
 /// of its pixels are done.
 enum BlendForward {
     struct Inputs {
-        var splats: UnsafePointer<Float>
-        var sortedValues: UnsafePointer<UInt32>
+        var pairSplats: UnsafePointer<Float>   // [pairs * SplatLane.stride], in sorted order
         var ranges: UnsafePointer<Int>
         var view: ViewParameters
         var background: SIMD3<Float>
@@ -30,7 +29,7 @@ enum BlendForward {
     static func run(_ input: Inputs, _ output: Outputs, threads: Int) {
         let tiles = input.view.tileCount
         Parallel.chunks(tiles, chunkSize: 4, threads: threads) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 7) { buf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9) { buf in
                 let scratch = buf.baseAddress!
                 for tile in range { blendTile(tile, input, output, scratch: scratch) }
             }
@@ -44,9 +43,11 @@ enum BlendForward {
         let trans = scratch, red = scratch + 256, green = scratch + 512, blue = scratch + 768
         let depth = scratch + 1024, live = scratch + 1280
         let last = UnsafeMutableRawPointer(scratch + 1536).bindMemory(to: Int32.self, capacity: 256)
+        let pixelX = scratch + 1792, pixelY = scratch + 2048   // tile-local pixel coordinates
         let cols = min(16, view.width - tx0), rowsInImage = min(16, view.height - ty0)
         var liveCount = 0
         for p in 0..<256 {
+            pixelX[p] = Float(p % 16); pixelY[p] = Float(p / 16)
             trans[p] = 1; red[p] = 0; green[p] = 0; blue[p] = 0; depth[p] = 0; last[p] = 0
             let inside = p % 16 < cols && p / 16 < rowsInImage
             live[p] = inside ? 1 : 0
@@ -56,23 +57,22 @@ enum BlendForward {
         let alphaMax = rules.alphaMax, alphaMin = rules.alphaMin, minT = rules.minTransmittance
         var k = start
         while k < end && liveCount > 0 {
-            let s = input.splats + Int(input.sortedValues[k]) * SplatLane.stride
+            let s = input.pairSplats + k * SplatLane.stride
             let u = s[SplatLane.u] - Float(tx0), v = s[SplatLane.v]
             let ca = s[SplatLane.conicA], cb = s[SplatLane.conicB], cc = s[SplatLane.conicC]
             let o = s[SplatLane.opacity], z = s[SplatLane.depth]
             let r = s[SplatLane.red], g = s[SplatLane.green], b = s[SplatLane.blue]
             let (rowLo, rowHi) = rules.rows(v: v, extent: s[SplatLane.rowExtent], tileY0: ty0, height: view.height)
             let position = Int32(truncatingIfNeeded: k - start + 1)
-            var stops = 0
+            var stops: Int32 = 0
             if rowLo <= rowHi {
-                for row in rowLo...rowHi {
-                    let dy = v - Float(row)
-                    let rowTerm = cc * dy * dy
-                    let base = (row - ty0) * 16
-                    for x in 0..<16 {
-                        let p = base + x
-                        let dx = u - Float(x)
-                        let power = -0.5 * (ca * dx * dx + rowTerm) - cb * dx * dy
+                let (c0, c1) = rules.columns(uLocal: u, extent: s[SplatLane.columnExtent])
+                let vl = v - Float(ty0)
+                for row in (rowLo - ty0)...(rowHi - ty0) {
+                    // Runtime trip count, so LLVM vectorizes instead of fully unrolling.
+                    for p in (row * 16 + c0)..<(row * 16 + c1) {
+                        let dx = u - pixelX[p], dy = vl - pixelY[p]
+                        let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy
                         var a = min(alphaMax, o * fastExpNonPositive(power))
                         a = (power <= 0 && a >= alphaMin) ? a * live[p] : 0
                         let t = trans[p]
@@ -87,7 +87,7 @@ enum BlendForward {
                     }
                 }
             }
-            liveCount -= stops
+            liveCount -= Int(stops)
             k += 1
         }
         let bg = input.background

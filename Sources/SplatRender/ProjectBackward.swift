@@ -11,7 +11,7 @@ struct GradientPointers {
 /// Gaussians; every output entry is written (zero for Gaussians that were not drawn).
 enum ProjectBackward {
     static func run(_ cloud: GaussianCloud, c: CloudPointers, view: ViewParameters, shDegree: Int,
-                    projection: ProjectionBuffers, grad2D: UnsafePointer<Float>, workerBuffers: Int,
+                    projection: ProjectionBuffers, grad2D: UnsafePointer<Float>,
                     out: GradientPointers, threads: Int) {
         let n = cloud.count, restCount = cloud.restCount
         Parallel.chunks(n, chunkSize: 4096, threads: threads) { range in
@@ -20,13 +20,8 @@ enum ProjectBackward {
                     zero(i, restCount: restCount, out)
                     continue
                 }
-                // Sum this Gaussian's screen-space gradient over the workers' buffers.
-                var acc = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
-                for w in 0..<workerBuffers {
-                    let b = grad2D + (w * n + i) * Grad2DLane.stride
-                    acc.0 += b[0]; acc.1 += b[1]; acc.2 += b[2]; acc.3 += b[3]; acc.4 += b[4]
-                    acc.5 += b[5]; acc.6 += b[6]; acc.7 += b[7]; acc.8 += b[8]
-                }
+                let b = grad2D + i * Grad2DLane.stride
+                let acc = (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8])
                 one(i, c: c, restCount: restCount, view: view, shDegree: shDegree,
                     flags: projection.flags[i], opacity: projection.splats[i * SplatLane.stride + SplatLane.opacity],
                     g: acc, out: out)

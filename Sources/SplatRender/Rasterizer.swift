@@ -19,15 +19,17 @@ public final class Rasterizer: @unchecked Sendable {
     private let tempKeys = ScratchBuffer<UInt64>()
     private let tempValues = ScratchBuffer<UInt32>()
     private let ranges = ScratchBuffer<Int>()
+    private let pairSplats = ScratchBuffer<Float>()   // projected data copied into list order
     // Per pixel, kept for the backward
     private let finalT = ScratchBuffer<Float>()
     private let lastIndex = ScratchBuffer<Int32>()
-    // Backward: per-worker screen-space gradients
+    // Backward: screen-space gradients per pair, then per Gaussian
+    private let pairGrads = ScratchBuffer<Float>()
     private let grad2D = ScratchBuffer<Float>()
 
     /// Where the sorted Gaussian ids of the last forward ended up (the sort ping-pongs).
     private var sortedValuesInTemp = false
-    private var lastForward: (count: Int, width: Int, height: Int)?
+    private var lastForward: (count: Int, width: Int, height: Int, pairs: Int)?
 
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.threadCount = max(1, threadCount)
@@ -46,7 +48,7 @@ public final class Rasterizer: @unchecked Sendable {
         let n = cloud.count
         let view = ViewParameters(camera)
         let w = view.width, h = view.height
-        let rules = settings.smoothForGradientCheck ? BlendRules.smooth : BlendRules.standard
+        let rules = BlendRules(settings)
 
         splats.reserve(n * SplatLane.stride); tileRects.reserve(n * 4)
         tileCounts.reserve(n); flags.reserve(n); offsets.reserve(n)
@@ -68,13 +70,18 @@ public final class Rasterizer: @unchecked Sendable {
         sortedValuesInTemp = sortedValues == tempValues.pointer
         ranges.reserve(view.tileCount * 2)
         TileBinning.tileRanges(keys: sortedKeys, count: pairs, tileCount: view.tileCount, ranges: ranges.pointer)
+        // Copy each pair's projected Gaussian into list order: the tile loops then read memory
+        // sequentially instead of missing the cache once per pair.
+        pairSplats.reserve(pairs * SplatLane.stride)
+        TileBinning.gather(splats: splats.pointer, sortedValues: sortedValues, count: pairs,
+                           into: pairSplats.pointer, threads: threadCount)
 
         finalT.reserve(w * h); lastIndex.reserve(w * h)
         let state = BlendState(finalT: finalT.pointer, lastIndex: lastIndex.pointer)
         var alpha: [Float]? = settings.outputs.contains(.alpha) ? [Float](repeating: 0, count: w * h) : nil
         var depth: [Float]? = settings.outputs.contains(.depth) ? [Float](repeating: 0, count: w * h) : nil
         var pixels = [Float](repeating: 0, count: w * h * 3)
-        let input = BlendForward.Inputs(splats: splats.pointer, sortedValues: sortedValues, ranges: ranges.pointer,
+        let input = BlendForward.Inputs(pairSplats: pairSplats.pointer, ranges: ranges.pointer,
                                         view: view, background: settings.background, rules: rules)
         pixels.withUnsafeMutableBufferPointer { img in
             withOptionalPointer(&alpha) { a in
@@ -84,7 +91,7 @@ public final class Rasterizer: @unchecked Sendable {
                 }
             }
         }
-        lastForward = (n, w, h)
+        lastForward = (n, w, h, pairs)
         return RenderResult(image: ImageF(width: w, height: h, pixels: pixels), alpha: alpha, depth: depth,
                             visibleCount: visible, tileGaussianPairs: pairs, nonFiniteSkipped: skipped)
     }
@@ -98,17 +105,19 @@ public final class Rasterizer: @unchecked Sendable {
         }
         precondition(dLdImage.count == view.width * view.height * 3, "dLdImage must be [H*W*3]")
         if !gradients.matches(cloud) { gradients = GaussianGradients(like: cloud) }
-        let rules = settings.smoothForGradientCheck ? BlendRules.smooth : BlendRules.standard
+        let rules = BlendRules(settings)
         let sortedValues = sortedValuesInTemp ? tempValues.pointer : values.pointer
 
-        let workers = threadCount
-        grad2D.reserve(max(1, workers * n * Grad2DLane.stride))
+        pairGrads.reserve(last.pairs * Grad2DLane.stride)
+        grad2D.reserve(n * Grad2DLane.stride)
         let input = BlendBackward.Inputs(
-            splats: splats.pointer, sortedValues: sortedValues, ranges: ranges.pointer, view: view,
+            pairSplats: pairSplats.pointer, ranges: ranges.pointer, view: view,
             background: settings.background, rules: rules,
             state: BlendState(finalT: finalT.pointer, lastIndex: lastIndex.pointer),
             dLdImage: dLdImage.baseAddress!)
-        BlendBackward.run(input, gaussianCount: n, grads: grad2D.pointer, threads: workers)
+        BlendBackward.run(input, pairGrads: pairGrads.pointer, threads: threadCount)
+        BlendBackward.reduce(pairGrads: pairGrads.pointer, sortedValues: sortedValues, pairs: last.pairs,
+                             gaussianCount: n, into: grad2D.pointer, threads: threadCount)
 
         let degree = activeDegree(cloud, settings)
         let projection = projectionBuffers
@@ -125,7 +134,7 @@ public final class Rasterizer: @unchecked Sendable {
                                   logits: logits.baseAddress!, dc: dc.baseAddress!, rest: rest.baseAddress ?? dc.baseAddress!)
             gradients.withPointers { out in
                 ProjectBackward.run(cloud, c: c, view: view, shDegree: degree, projection: projection,
-                                    grad2D: grad2DPointer, workerBuffers: workers, out: out, threads: threads)
+                                    grad2D: grad2DPointer, out: out, threads: threads)
             }
         }}}}}}
     }

@@ -21,6 +21,9 @@ public struct RenderSettings: Sendable {
     /// the transmittance early stop, the 3σ tile bound and the 0.99 alpha clamp) so that
     /// finite differences and analytic gradients can be compared. Never set in production.
     var smoothForGradientCheck = false
+    /// Test-only: when false, every pixel of a covered tile is evaluated instead of only the
+    /// box where α ≥ 1/255 is possible. Results must not change; tests compare both.
+    var boundFootprints = true
 
     public init(background: SIMD3<Float> = .zero, shDegree: Int = 3, outputs: RenderOutputs = []) {
         self.background = background; self.shDegree = shDegree; self.outputs = outputs

@@ -31,6 +31,18 @@ enum TileBinning {
         }
     }
 
+    /// pairSplats[k] = splats[sortedValues[k]], all lanes, in parallel over the list.
+    static func gather(splats: UnsafePointer<Float>, sortedValues: UnsafePointer<UInt32>, count: Int,
+                       into pairSplats: UnsafeMutablePointer<Float>, threads: Int) {
+        Parallel.chunks(count, chunkSize: 16384, threads: threads) { range in
+            for k in range {
+                let src = splats + Int(sortedValues[k]) * SplatLane.stride
+                let dst = pairSplats + k * SplatLane.stride
+                for lane in 0..<SplatLane.stride { dst[lane] = src[lane] }
+            }
+        }
+    }
+
     /// Per-tile [start, end) into the sorted list; tiles with no Gaussian get an empty range.
     static func tileRanges(keys: UnsafePointer<UInt64>, count: Int, tileCount: Int,
                            ranges: UnsafeMutablePointer<Int>) {

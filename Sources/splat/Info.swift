@@ -16,6 +16,9 @@ struct Info: ParsableCommand {
     @Flag(help: "Composite transparent images on white (default: white for Blender scenes, black otherwise).")
     var whiteBackground = false
 
+    @Flag(help: "Also decode every image as training will (undistorted, downscaled, composited) and report the time.")
+    var checkImages = false
+
     func validate() throws {
         guard downscale >= 1 else { throw ValidationError("--downscale must be at least 1") }
     }
@@ -26,6 +29,19 @@ struct Info: ParsableCommand {
         if whiteBackground { options.whiteBackground = true }
         let s = try SceneLoader.load(scene, options: options)
         print(Self.summary(s).joined(separator: "\n"))
+        if checkImages { try Self.checkImages(s) }
+    }
+
+    /// Decodes every image on all cores; the first failure (in camera order) is the error.
+    static func checkImages(_ s: Scene) throws {
+        let start = Date()
+        let failures = FailureList(count: s.cameras.count)
+        DispatchQueue.concurrentPerform(iterations: s.cameras.count) { i in
+            do { _ = try SceneImages.loadRGB(s.cameras[i], background: s.background) } catch { failures.set(i, error) }
+        }
+        if let error = failures.first { throw error }
+        let seconds = Date().timeIntervalSince(start)
+        print("images: \(s.cameras.count) decoded in \(String(format: "%.2f", seconds)) s")
     }
 
     static func summary(_ s: Scene) -> [String] {
@@ -49,4 +65,13 @@ struct Info: ParsableCommand {
             "background: \(s.background.x == 1 && s.background.y == 1 && s.background.z == 1 ? "white" : s.background == .zero ? "black" : "\(s.background)")",
         ]
     }
+}
+
+/// Per-camera error slots written from concurrent workers.
+private final class FailureList: @unchecked Sendable {
+    private var errors: [Error?]
+    private let lock = NSLock()
+    init(count: Int) { errors = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ e: Error) { lock.lock(); errors[i] = e; lock.unlock() }
+    var first: Error? { errors.lazy.compactMap { $0 }.first }
 }

@@ -15,8 +15,10 @@ struct Splat: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Info.self,
-            ExportCommand.self,
+            InitCommand.self,
             Optimize.self,
+            RenderCommand.self,
+            ExportCommand.self,
         ]
     )
 

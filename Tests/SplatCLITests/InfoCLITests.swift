@@ -48,6 +48,30 @@ import Testing
         }
     }
 
+    @Test func checkImagesDecodesEveryImage() throws {
+        let r = try CLI.run(["info", Self.fixture("nerf_blender"), "--check-images"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("images: 3 decoded in "))
+    }
+
+    @Test func checkImagesReportsACorruptImage() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: dir.path + "/sparse", withDestinationPath: Self.fixture("colmap_tiny/sparse"))
+        try fm.createDirectory(atPath: dir.path + "/images", withIntermediateDirectories: false)
+        for n in ["1.jpg", "2.jpg", "4.jpg"] { try fm.copyItem(atPath: Self.fixture("colmap_tiny/images/" + n), toPath: dir.path + "/images/" + n) }
+        // Header intact (size readable), pixel data cut off.
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.fixture("colmap_tiny/images/3.jpg")))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: dir.path + "/images/3.jpg"))
+        let plain = try CLI.run(["info", dir.path])
+        #expect(plain.status == 0)
+        let r = try CLI.run(["info", dir.path, "--check-images"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: " + dir.path + "/images/3.jpg: cannot decode jpeg: JPEG: "))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func infoRejectsZeroDownscale() throws {
         let r = try CLI.run(["info", Self.fixture("example"), "--downscale", "0"])
         #expect(r.status != 0 && r.stderr.contains("--downscale must be at least 1"))

@@ -11,7 +11,7 @@ import SplatCore
 
     func decode(_ name: String) throws -> Image8 { try ImageCodec.decode(path: FixturePaths.path("images/" + name)) }
 
-    @Test(arguments: [("rgb8.png", 3), ("rgba8.png", 4), ("gray8.png", 1), ("gray_alpha8.png", 2)])
+    @Test(arguments: [("rgb8.png", 3), ("rgba8.png", 4), ("gray8.png", 1), ("gray_alpha8.png", 2), ("rgb8_interlaced.png", 3)])
     func eightBitPNGsDecodeToTheirExactPixels(name: String, channels: Int) throws {
         let img = try decode(name)
         #expect(img.width == Self.w && img.height == Self.h && img.channels == channels)
@@ -147,6 +147,13 @@ import SplatCore
             let size = try ImageCodec.readSize(path: path)
             let img = try ImageCodec.decode(path: path)
             #expect(size.width == img.width && size.height == img.height)
+        }
+    }
+
+    @Test func cmykJPEGIsRefusedWithAClearMessage() {
+        let path = FixturePaths.path("images/cmyk.jpg")
+        #expect(throws: InputError(path, "cannot decode jpeg: JPEG: 4 colour components (CMYK?) are not supported")) {
+            _ = try ImageCodec.decode(path: path)
         }
     }
 

@@ -31,6 +31,8 @@ import SplatCore
         // Per-frame intrinsics reproduce each COLMAP camera.
         #expect(zip(ns.cameras, cm.cameras).allSatisfy { close($0.intrinsics, $1.intrinsics) })
         #expect(ns.testIndices == cm.testIndices && ns.background == .zero)
+        // Seed points from ply_file_path (sparse_pc.ply, written from the same COLMAP points).
+        #expect(ns.points == cm.points && ns.pointColors == cm.pointColors)
     }
 
     @Test func instantNGPSceneAgreesWithTheSameCamerasInCOLMAPForm() throws {
@@ -44,6 +46,19 @@ import SplatCore
         let x = SIMD3<Double>(cm.points[0])
         let a = try #require(ngp.cameras[0].project(x)), b = try #require(cm.cameras[0].project(x))
         #expect(abs(a.x - b.x) < 1e-6 && abs(a.y - b.y) < 1e-6)
+        // Seed points from points3d.ply beside the JSON.
+        #expect(ngp.points == cm.points && ngp.pointColors == cm.pointColors && ngp.points.count == 150)
+    }
+
+    @Test func unreadableSeedPointsAreSkipped() throws {
+        let dir = try FixturePaths.makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: dir + "/images", withDestinationPath: FixturePaths.path("nerf_ngp/images"))
+        try fm.copyItem(atPath: FixturePaths.path("nerf_ngp/transforms.json"), toPath: dir + "/transforms.json")
+        try Data("ply\nnot really\n".utf8).write(to: URL(fileURLWithPath: dir + "/points3d.ply"))
+        let s = try SceneLoader.load(dir)
+        #expect(s.cameras.count == 4 && s.points.isEmpty)
     }
 
     @Test func blenderSceneUsesItsOwnSplitWhiteBackgroundAndCameraAngle() throws {

@@ -95,6 +95,33 @@ struct RasterizerGradientTests {
         }
     }
 
+    /// The footprint bounds only skip pixels where α < 1/255, which the blend skips anyway, so
+    /// image and gradients must be the same with and without them (up to summation order).
+    @Test func footprintBoundsChangeNeitherImageNorGradients() {
+        let cloud = TestScenes.randomCloud(count: 300, degree: 3, seed: 31, logScaleRange: -3.5 ... -1.5)
+        let camera = TestScenes.camera(width: 61, height: 45, focal: 55, center: [0.4, 0.3, -3.2])
+        let weights: [Float] = (0..<(61 * 45 * 3)).map { (i: Int) -> Float in Float((i * 7907) % 101) / 50.5 - 1 }
+        func run(bounded: Bool) -> ([Float], GaussianGradients) {
+            var settings = RenderSettings(background: background)
+            settings.boundFootprints = bounded
+            let r = Rasterizer(threadCount: 2)
+            let image = r.forward(cloud, camera: camera, settings: settings).image.pixels
+            var g = GaussianGradients(like: cloud)
+            weights.withUnsafeBufferPointer { r.backward(cloud, camera: camera, settings: settings, dLdImage: $0, into: &g) }
+            return (image, g)
+        }
+        let (imageA, a) = run(bounded: true), (imageB, b) = run(bounded: false)
+        #expect(zip(imageA, imageB).allSatisfy { abs($0 - $1) <= 1e-6 })
+        for (name, x, y) in [("means", a.means, b.means), ("logScales", a.logScales, b.logScales),
+                             ("rotations", a.rotations, b.rotations), ("opacity", a.opacityLogits, b.opacityLogits),
+                             ("shDC", a.shDC, b.shDC), ("shRest", a.shRest, b.shRest), ("means2D", a.means2D, b.means2D)] {
+            let scale = y.map(abs).max()!
+            let diff = zip(x, y).map { abs($0 - $1) }.max()!
+            #expect(diff <= 1e-5 * scale, "\(name): bounded vs unbounded differ by \(diff) of \(scale)")
+            #expect(scale > 0)
+        }
+    }
+
     @Test func standardModeGradientsMatchSmoothModeWhereCutoffsDoNotBind() {
         // Opaque enough that nothing is clamped at 0.99 and nothing saturates: the only cutoff
         // that differs is the 1/255 skip in the Gaussians' faint tails, a small effect.

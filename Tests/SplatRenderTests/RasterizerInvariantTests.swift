@@ -103,6 +103,32 @@ struct RasterizerInvariantTests {
                 && g1.opacityLogits == g2.opacityLogits && g1.logScales == g2.logScales && g1.means2D == g2.means2D)
     }
 
+    @Test func backwardOverwritesEveryGradientEntryAndResizes() {
+        let cloud = TestScenes.randomCloud(count: 80, degree: 2, seed: 25)
+        let rasterizer = Rasterizer()
+        _ = rasterizer.forward(cloud, camera: camera, settings: RenderSettings(shDegree: 1))
+        let dL = [Float](repeating: 0.25, count: 53 * 35 * 3)
+        var clean = GaussianGradients(like: cloud)
+        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, camera: camera, settings: RenderSettings(shDegree: 1), dLdImage: $0, into: &clean) }
+        var dirty = GaussianGradients(like: cloud)
+        for k in dirty.means.indices { dirty.means[k] = .nan }
+        for k in dirty.shRest.indices { dirty.shRest[k] = 7 }
+        for k in dirty.means2D.indices { dirty.means2D[k] = -3 }
+        var wrongSize = GaussianGradients(like: TestScenes.randomCloud(count: 3, degree: 0, seed: 1))
+        dL.withUnsafeBufferPointer {
+            rasterizer.backward(cloud, camera: camera, settings: RenderSettings(shDegree: 1), dLdImage: $0, into: &dirty)
+            rasterizer.backward(cloud, camera: camera, settings: RenderSettings(shDegree: 1), dLdImage: $0, into: &wrongSize)
+        }
+        for g in [dirty, wrongSize] {
+            #expect(g.means == clean.means && g.shRest == clean.shRest && g.means2D == clean.means2D)
+            #expect(g.rotations == clean.rotations && g.logScales == clean.logScales && g.shDC == clean.shDC)
+        }
+        // Degree-2 coefficients are inactive at shDegree 1: exactly zero gradient.
+        let rc = cloud.restCount
+        for i in 0..<80 { for k in 3..<rc { for c in 0..<3 { #expect(clean.shRest[(i * rc + k) * 3 + c] == 0) } } }
+        #expect(clean.shRest.contains { $0 != 0 })
+    }
+
     @Test func hugeGaussianCoversEachTileOnce() {
         var cloud = GaussianCloud(count: 1, maxSHDegree: 0)
         for k in 0..<3 { cloud.logScales[k] = 8 }   // σ ≈ 3000 world units, in front of the camera

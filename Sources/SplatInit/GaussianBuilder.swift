@@ -1,0 +1,35 @@
+import Foundation
+import SplatCore
+
+/// Accumulates initial Gaussians (method.md §2.7): mean = triangulated point, SH DC from the
+/// reference pixel's colour (higher SH 0), opacity logit 0, identity rotation, isotropic
+/// scale 0.5 × scalingFactor × distance to the reference camera centre (stored as log).
+struct GaussianBuilder {
+    let shDegree: Int
+    let scalingFactor: Double
+    private(set) var count = 0
+    private var means = [Float](), logScales = [Float](), colours = [Float]()
+
+    init(shDegree: Int, scalingFactor: Double) {
+        self.shDegree = shDegree; self.scalingFactor = scalingFactor
+    }
+
+    mutating func add(position: SIMD3<Double>, refPixel: SIMD2<Float>, image: Image8, camera: Camera) {
+        means += [Float(position.x), Float(position.y), Float(position.z)]
+        let s = Float(log(0.5 * scalingFactor * max((position - camera.center).length, 1e-12)))
+        logScales += [s, s, s]
+        // The reference pixel containing the sample position.
+        let x = min(max(Int(refPixel.x), 0), image.width - 1), y = min(max(Int(refPixel.y), 0), image.height - 1)
+        let o = (y * image.width + x) * image.channels
+        for c in 0..<3 { colours.append(SH.dc(fromRGB: Float(image.pixels[o + c]) / 255)) }
+        count += 1
+    }
+
+    func makeCloud() -> GaussianCloud {
+        var cloud = GaussianCloud(count: count, maxSHDegree: shDegree)  // rotations identity, opacity logit 0, SH rest 0
+        cloud.means = means
+        cloud.logScales = logScales
+        cloud.shDC = colours
+        return cloud
+    }
+}

@@ -1,0 +1,41 @@
+import SplatCore
+
+/// Settings of the dense initialization (method.md §2); the defaults target a ~80-view
+/// 800x600 scene in well under a minute on two cores.
+public struct InitOptions: Sendable, Codable, Equatable {
+    /// Reference views (k-means clusters over train views; clamped to their number).
+    public var numRefs = 20
+    /// Neighbours matched per reference (clamped to train views − 1).
+    public var nnsPerRef = 3
+    /// Reference pixels sampled (without replacement, ∝ certainty) per reference.
+    public var matchesPerRef = 20_000
+    /// Certainties above this count as 1 when sampling (the reference clamps RoMa's likewise).
+    public var sampleThreshold: Float = 0.3
+    /// Points whose larger per-view reprojection error (L1, pixels) exceeds this are dropped.
+    /// nil: 0.005 × the reference's larger image side, i.e. the reference's 0.01 NDC L1
+    /// tolerance (4 px at 800 px).
+    public var maxReprojectionError: Double? = nil
+    /// Matches whose rays meet at a smaller angle than this are dropped (depth is unreliable).
+    public var minRayAngleDegrees = 0.5
+    /// Built-in matcher only: a point is kept when at least this many neighbours triangulate
+    /// it to within `agreementDistance` × its distance from the reference camera (clamped to
+    /// the number of neighbours). Matches from files are used as EDGS uses RoMa's: 1 view.
+    /// Epipolar matches always reproject exactly, so this cross-check is what removes outliers.
+    public var minAgreeingViews = 2
+    public var agreementDistance = 0.03
+    /// Isotropic scale = 0.5 × scalingFactor × distance to the reference camera centre (the
+    /// reference's scaling factor, halved once after initialization as it does).
+    public var scalingFactor = 0.001
+    /// SH degree of the cloud written (degree-0 colour from the pixel, higher degrees 0).
+    public var shDegree = 3
+    public var seed: UInt64 = 0
+    /// Read matches from this directory (docs/correspondences.md) instead of the built-in matcher.
+    public var correspondences: String? = nil
+    public var matcher = MatcherOptions()
+
+    public init() {}
+
+    public func tolerance(for camera: Camera) -> Double {
+        maxReprojectionError ?? 0.005 * Double(max(camera.width, camera.height))
+    }
+}

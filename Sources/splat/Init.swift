@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import SplatCore
+import SplatInit
+import SplatIO
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "EDGS dense initialization: triangulate dense matches into Gaussians (init.ply, init.json).",
+        discussion: """
+            Picks reference views among the train views (k-means on camera poses), matches each \
+            densely against its nearest views (built-in CPU plane-sweep matcher, or files given \
+            with --correspondences, see docs/correspondences.md), samples reference pixels in \
+            proportion to match certainty, triangulates them and writes one Gaussian per point. \
+            Test views (every 8th image) are never used. Same seed, same init.ply.
+            """)
+
+    @Argument(help: "Scene folder (COLMAP or transforms.json) or a transforms*.json file.")
+    var scene: String
+
+    @Option(name: .shortAndLong, help: "Output folder (created if missing): init.ply and init.json are written there.")
+    var output: String
+
+    @Option(help: "Reference views (k-means clusters of train cameras; clamped to the number of train views).")
+    var numRefs = InitOptions().numRefs
+
+    @Option(help: "Neighbour views matched against each reference.")
+    var nnsPerRef = InitOptions().nnsPerRef
+
+    @Option(help: "Reference pixels sampled (and triangulated) per reference view.")
+    var matchesPerRef = InitOptions().matchesPerRef
+
+    @Option(help: "Folder with pairs.txt and match files to use instead of the built-in matcher.")
+    var correspondences: String?
+
+    @Option(help: "Integer factor by which images are reduced on load (1 = full size).")
+    var downscale = 1
+
+    @Option(help: "Random seed for view selection and sampling.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Long side, in pixels, of the images the built-in matcher works on (smaller is faster).")
+    var matchSize = MatcherOptions().maxSide
+
+    @Option(help: "Drop points whose reprojection error exceeds this, L1 pixels at the loaded resolution (default: 0.005 x the larger image side).")
+    var maxReprojectionError: Double?
+
+    @Flag(help: "Print only the final summary.")
+    var quiet = false
+
+    func validate() throws {
+        guard numRefs >= 1 else { throw ValidationError("--num-refs must be at least 1") }
+        guard nnsPerRef >= 1 else { throw ValidationError("--nns-per-ref must be at least 1") }
+        guard matchesPerRef >= 1 else { throw ValidationError("--matches-per-ref must be at least 1") }
+        guard downscale >= 1 else { throw ValidationError("--downscale must be at least 1") }
+        guard matchSize >= 16 else { throw ValidationError("--match-size must be at least 16 pixels") }
+        if let e = maxReprojectionError, !(e > 0) { throw ValidationError("--max-reprojection-error must be positive") }
+        guard FileManager.default.fileExists(atPath: scene) else { throw ValidationError("scene '\(scene)' does not exist") }
+        if let c = correspondences {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: c, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("correspondences folder '\(c)' does not exist")
+            }
+        }
+    }
+
+    func run() throws {
+        var load = SceneLoadOptions()
+        load.downscale = downscale
+        let s = try SceneLoader.load(scene, options: load)
+        var o = InitOptions()
+        o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
+        o.seed = seed; o.correspondences = correspondences; o.maxReprojectionError = maxReprojectionError
+        o.matcher.maxSide = matchSize
+        let quiet = quiet
+        let result = try EDGSInitializer.run(scene: s, options: o, loadImage: { try SceneImages.loadRGB($0, background: s.background) },
+                                             progress: { if !quiet { print($0) } })
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let ply = (output as NSString).appendingPathComponent("init.ply")
+        let json = (output as NSString).appendingPathComponent("init.json")
+        try GaussianPLY.write(result.cloud, to: ply)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(result.report), to: json)
+        let r = result.report
+        print(String(format: "wrote %d Gaussians to %@ (%d references, %d sampled, %.1f%% rejected, median reprojection error %.3f px, %.1f s)",
+                     r.gaussians, ply, r.references.count, r.sampled, 100 * r.rejectedFraction, r.medianReprojectionErrorPx, r.seconds.total))
+    }
+}
