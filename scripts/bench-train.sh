@@ -22,9 +22,9 @@ rm -rf "$out"; mkdir -p "$out"
 if [ "$init" = auto ]; then
   if "$bin" init --help >/dev/null 2>&1; then
     t0=$(date +%s.%N)
-    "$bin" init "$scene" --output "$out/init" >"$out/init.log" 2>&1
+    "$bin" init "$scene" --output "$out/init" --downscale "$down" >"$out/init.log" 2>&1
     t1=$(date +%s.%N)
-    init="$PWD/$out/init/point_cloud.ply"
+    init="$PWD/$out/init/init.ply"
     python3 -c "print(f'init: splat init, {$t1 - $t0:.1f} s wall')"
   else
     init=sfm
