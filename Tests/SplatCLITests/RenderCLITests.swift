@@ -118,8 +118,12 @@ enum RenderFixture {
         #expect(r1.stderr.hasPrefix("error: \(RenderFixture.scene): no view named '99.jpg'"), "\(r1.stderr)")
         let r2 = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", model])
         #expect(r2.status != 0 && r2.stderr.contains("exists and is not a directory"), "\(r2.stderr)")
-        let r3 = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", dir.appendingPathComponent("no/such/dir").path])
-        #expect(r3.status != 0 && r3.stderr.contains("does not exist"), "\(r3.stderr)")
+        let r3 = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", model + "/sub/dir"])
+        #expect(r3.status == 64 && r3.stderr.contains("is not a directory"), "\(r3.stderr)")
+        // Missing parents are created, like mkdir -p.
+        let nested = dir.appendingPathComponent("new/nested/dir").path
+        let r5 = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", nested, "--views", "1"])
+        #expect(r5.status == 0 && FileManager.default.fileExists(atPath: nested + "/1.png"), "\(r5.stderr)")
         let r4 = try CLI.run(["render", model, "--scene", dir.appendingPathComponent("nowhere").path, "-o", dir.appendingPathComponent("o").path])
         #expect(r4.status != 0 && r4.stderr.contains("scene"), "\(r4.stderr)")
     }
