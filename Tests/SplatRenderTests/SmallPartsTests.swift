@@ -29,3 +29,12 @@ struct RadixSortTests {
         #expect(valuesMatch, "equal keys not in original order (unstable) or payloads lost")
     }
 }
+
+struct SHConstantTests {
+    @Test func floatSHConstantsEqualSplatCoreValues() {
+        let floats: [Float] = [SHColor.c0, SHColor.c1, SHColor.c20, SHColor.c21, SHColor.c22, SHColor.c23, SHColor.c24,
+                               SHColor.c30, SHColor.c31, SHColor.c32, SHColor.c33, SHColor.c34, SHColor.c35, SHColor.c36]
+        let doubles: [Double] = [SH.c0, SH.c1] + SH.c2 + SH.c3
+        for (f, d) in zip(floats, doubles) { #expect(abs(Double(f) - d) <= 1e-7 * abs(d), "\(f) vs \(d)") }
+    }
+}
