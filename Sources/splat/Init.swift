@@ -46,6 +46,9 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Drop points whose reprojection error exceeds this, L1 pixels at the loaded resolution (default: 0.005 x the larger image side).")
     var maxReprojectionError: Double?
 
+    @Option(help: "Initial Gaussian size: knn (3DGS: from the 3 nearest points) or distance (EDGS: 0.0005 x distance to the reference camera; meant for millions of points).")
+    var initialScale = InitialScale.nearestNeighbors
+
     @Flag(help: "Print only the final summary.")
     var quiet = false
 
@@ -80,6 +83,7 @@ struct InitCommand: ParsableCommand {
         o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
         o.seed = seed; o.correspondences = correspondences; o.maxReprojectionError = maxReprojectionError
         o.matcher.maxSide = matchSize
+        o.initialScale = initialScale
         let quiet = quiet
         let result = try EDGSInitializer.run(scene: s, options: o, loadImage: { try SceneImages.loadRGB($0, background: s.background) },
                                              progress: { if !quiet { print($0) } })
@@ -95,3 +99,5 @@ struct InitCommand: ParsableCommand {
                      r.gaussians, ply, r.references.count, r.sampled, 100 * r.rejectedFraction, r.medianReprojectionErrorPx, r.seconds.total))
     }
 }
+
+extension InitialScale: ExpressibleByArgument {}
