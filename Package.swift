@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "splat", targets: ["splat"]),
         .executable(name: "splat-bench", targets: ["splat-bench"]),
+        .executable(name: "splat-fuzz", targets: ["splat-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -62,9 +63,12 @@ let package = Package(
             swiftSettings: hotSwiftSettings
         ),
 
+        // Fuzz harness: a reproducer in normal builds; scripts/fuzz.sh builds the libFuzzer one.
+        .executableTarget(name: "splat-fuzz", dependencies: ["SplatCore", "SplatIO", "SplatInit", "SplatTrain"]),
+
         // MARK: - Tests
         .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore"]),
-        .testTarget(name: "SplatIOTests", dependencies: ["SplatIO"]),
+        .testTarget(name: "SplatIOTests", dependencies: ["SplatIO", "SplatInit", "SplatTrain"]),  // SplatInit/SplatTrain: FuzzRegressionTests
         .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatIO"]),
         .testTarget(name: "SplatInitTests", dependencies: ["SplatInit", "SplatIO"]),
         .testTarget(name: "SplatTrainTests", dependencies: ["SplatTrain", "SplatRender", "SplatIO"]),

@@ -73,11 +73,16 @@ public enum Checkpoint {
             guard expected == fileLen else {
                 throw fail("length \(fileLen) bytes, header implies \(expected) (N = \(n64), views = \(v64))")
             }
+            // Steps and the view count become Ints: refuse values Int cannot hold (found by fuzzing).
+            let steps = u64(24), adamStep = u64(32), trainViews = u64(72)
+            guard steps <= UInt64(Int.max), adamStep <= UInt64(Int.max), trainViews <= UInt64(Int.max) else {
+                throw fail("step or view count out of range (steps \(steps), Adam step \(adamStep), train views \(trainViews))")
+            }
             let n = Int(n64)
             var cloud = GaussianCloud(count: n, maxSHDegree: degree)
-            var state = TrainingState(cloud: cloud, seed: 0, trainViewCount: Int(u64(72)))
-            state.step = Int(u64(24))
-            state.adam.step = Int(u64(32))
+            var state = TrainingState(cloud: cloud, seed: 0, trainViewCount: Int(trainViews))
+            state.step = Int(steps)
+            state.adam.step = Int(adamStep)
             state.rng.state = (0..<4).map { u64(40 + 8 * $0) }
             state.elapsedSeconds = Double(bitPattern: u64(88))
             var off = headerSize
