@@ -29,6 +29,7 @@ run_one() {
     local t=$1
     [ -d "Fixtures/fuzz/$t" ] || { echo "$t: no seed corpus Fixtures/fuzz/$t" >&2; return 1; }
     mkdir -p "$WORK/corpus/$t" "$WORK/crashes/$t"
+    touch "$WORK/crashes/$t/.start"
     # Leak checks off: the Swift runtime keeps caches alive on purpose. 2 GB RSS and malloc
     # limits turn a reader that trusts a huge count into a reported crash.
     SWIFT_BACKTRACE=enable=no SPLAT_FUZZ_TARGET=$t SPLAT_FIXTURES="$ROOT/Fixtures" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=0 \
@@ -37,7 +38,7 @@ run_one() {
         -artifact_prefix="$WORK/crashes/$t/" >"$WORK/$t.log" 2>&1 || true
     local execs crashes
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$WORK/$t.log" | grep -o '[0-9]*$' || echo "?")
-    crashes=$(find "$WORK/crashes/$t" -type f | wc -l)
+    crashes=$(find "$WORK/crashes/$t" -type f -newer "$WORK/crashes/$t/.start" | wc -l)
     printf '%-20s executions %-10s crashes %s  (log %s)\n' "$t" "${execs:-?}" "$crashes" "$WORK/$t.log"
 }
 
