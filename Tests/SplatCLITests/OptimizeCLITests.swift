@@ -66,4 +66,39 @@ import Testing
         let r = try CLI.run(["optimize", "--config", config, "--resume"])
         #expect(r.status == 1 && r.stderr.contains("no checkpoint to resume from"))
     }
+
+    /// SIGINT stops after the current step with a checkpoint and exit status 0. Waits for the
+    /// first evaluation line (an event, not a time) before signalling.
+    @Test func sigintWritesCheckpointAndExitsCleanly() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try writeConfig("""
+            scene: \(Self.tinyScene)
+            output: out
+            downscale: 2
+            iterations: 1000000
+            test_interval: 1000000
+            checkpoint_interval: 0
+            """, in: dir)
+        let outURL = dir.appendingPathComponent("stdout")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        let p = Process()
+        p.executableURL = CLI.executable
+        p.arguments = ["optimize", "--config", config]
+        p.standardOutput = try FileHandle(forWritingTo: outURL)
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var started = false
+        for _ in 0..<600 where !started {   // up to 60 s for the step-0 evaluation line
+            started = ((try? String(contentsOf: outURL, encoding: .utf8)) ?? "").contains("[step 0] test PSNR")
+            if !started { usleep(100_000) }
+        }
+        #expect(started)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        #expect(stdout.contains("stopped at step"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/checkpoint.bin").path))
+    }
 }
