@@ -57,6 +57,12 @@ import Testing
         #expect(json["steps"] as? Int == 15)
         let csv = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").map { $0.split(separator: ",")[0] } == ["step", "0", "6", "12", "15"])
+        // Resuming a finished run evaluates nothing new and keeps the final metrics.
+        r = try CLI.run(["optimize", "--config", config, "--resume", "--iterations", "15"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8) == csv)
+        let again = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metrics.json"))) as! [String: Any]
+        #expect(abs((again["psnr"] as? Double ?? 0) - (json["psnr"] as? Double ?? 1)) < 1e-3)   // CSV keeps 4 decimals
     }
 
     @Test func resumeWithoutCheckpointFails() throws {
