@@ -19,6 +19,7 @@ struct Splat: ParsableCommand {
             Optimize.self,
             RenderCommand.self,
             ExportCommand.self,
+            RunCommand.self,
         ]
     )
 

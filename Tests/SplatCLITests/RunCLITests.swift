@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@Suite struct RunCLITests {
+    static func fixture(_ p: String) -> String { CLI.repoRoot.appendingPathComponent("Fixtures/" + p).path }
+    /// Small init and few steps keep a debug run to seconds.
+    static let quick = ["--num-refs", "2", "--nns-per-ref", "2", "--matches-per-ref", "800", "--match-size", "100"]
+
+    static func files(_ dir: String) -> [String] {
+        (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).sorted()
+    }
+
+    @Test func runWritesEveryStageOutputAndARerunSkipsFinishedStages() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run").path
+        let r1 = try CLI.run(["run", Self.fixture("example"), "--output", out, "--iterations", "20"] + Self.quick)
+        #expect(r1.status == 0, "\(r1.stderr)")
+        let expected = ["checkpoint.bin", "config.yaml", "eval.json", "init.json", "init.ply", "metrics.csv", "metrics.json",
+                        "point_cloud.ply", "renders", "renders/test"]
+        // The example holds out 10 test views (every 8th image in name order).
+        let renders = Self.files(out).filter { $0.hasPrefix("renders/test/") }
+        #expect(renders.count == 10 && renders.allSatisfy { $0.hasSuffix(".png") })
+        #expect(Self.files(out).filter { !$0.hasPrefix("renders/test/") } == expected)
+        let eval = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/eval.json"))) as! [String: Any]
+        #expect((eval["views"] as! [Any]).count == 10)
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json"))) as! [String: Any]
+        #expect(metrics["steps"] as? Int == 20)
+        // The saved model rendered again scores what the trainer measured on the same views.
+        let psnr = eval["psnr"] as! Double, trainerPSNR = metrics["psnr"] as! Double
+        #expect(psnr > 1 && abs(psnr - trainerPSNR) < 1e-3)
+        let config = try String(contentsOfFile: out + "/config.yaml", encoding: .utf8)
+        #expect(config.contains("init: \"\(out)/init.ply\"") && config.contains("iterations: 20\n"))
+
+        // Same command again: nothing to do.
+        let model = try Data(contentsOf: URL(fileURLWithPath: out + "/point_cloud.ply"))
+        let r2 = try CLI.run(["run", Self.fixture("example"), "--output", out, "--iterations", "20"] + Self.quick)
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(r2.stdout.contains("init: skipped") && r2.stdout.contains("optimize: skipped") && r2.stdout.contains("render/eval: skipped"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/point_cloud.ply")) == model)
+
+        // Other step count: init is kept, optimize and render/eval run again.
+        let r3 = try CLI.run(["run", Self.fixture("example"), "--output", out, "--iterations", "10"] + Self.quick)
+        #expect(r3.status == 0, "\(r3.stderr)")
+        #expect(r3.stdout.contains("init: skipped") && !r3.stdout.contains("optimize: skipped") && !r3.stdout.contains("render/eval: skipped"))
+        let m3 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json"))) as! [String: Any]
+        #expect(m3["steps"] as? Int == 10)
+    }
+
+    @Test func badSceneFailsWithOneLineErrorAndWritesNothing() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run").path
+        // A folder of images without cameras is not a scene.
+        let r = try CLI.run(["run", Self.fixture("example/images"), "--output", out, "--iterations", "5"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: \(Self.fixture("example/images")): no scene found"))
+        #expect(r.stderr.filter { $0 == "\n" }.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        let missing = try CLI.run(["run", dir.appendingPathComponent("nope").path, "--output", out])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "error: \(dir.appendingPathComponent("nope").path): no such file or folder\n")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
