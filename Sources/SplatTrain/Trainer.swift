@@ -22,6 +22,15 @@ public final class Trainer {
     private var target: [Float] = []
     private var dLdImage: [Float] = []
     private var gradients: [[Float]] = []
+    /// Wall time per phase of `step()` in this process (render, loss, backward, adam, maintain).
+    public private(set) var phaseSeconds: [String: Double] = [:]
+    private var phaseClock = DispatchTime.now()
+
+    private func phase(_ name: String) {
+        let now = DispatchTime.now()
+        phaseSeconds[name, default: 0] += Double(now.uptimeNanoseconds - phaseClock.uptimeNanoseconds) * 1e-9
+        phaseClock = now
+    }
 
     public init(config: TrainConfig, views: TrainingViews, state: TrainingState, renderer: TrainingRenderer) {
         self.config = config
@@ -44,7 +53,9 @@ public final class Trainer {
         let degree = min(schedule.activeSHDegree(step: s), state.cloud.maxSHDegree)
         let bg = views.background
 
+        phaseClock = DispatchTime.now()
         let image = renderer.render(state.cloud, camera: camera, shDegree: degree, background: bg)
+        phase("render")
         TrainingViews.toFloat(views.trainImages[view], into: &target)
         if dLdImage.count != image.count { dLdImage = [Float](repeating: 0, count: image.count) }
         let value = image.withUnsafeBufferPointer { r in
@@ -54,6 +65,7 @@ public final class Trainer {
                 }
             }
         }
+        phase("loss")
         guard value.loss.isFinite else {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "loss", step: s)
@@ -61,13 +73,16 @@ public final class Trainer {
         dLdImage.withUnsafeBufferPointer { g in
             renderer.backward(state.cloud, camera: camera, shDegree: degree, background: bg, dLdImage: g, into: &gradients)
         }
+        phase("backward")
         for group in ParameterGroup.allCases where !Self.allFinite(gradients[group.rawValue]) {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "gradient of \(group.name)", step: s)
         }
         state.applyAdam(gradients: gradients, learningRates: schedule.learningRates(step: s), threadCount: threads)
+        phase("adam")
         if schedule.decaysOpacity(atStep: s) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay)) }
         if schedule.prunes(atStep: s) { OpacityMaintenance.prune(&state, below: Float(config.pruneOpacity)) }
+        phase("maintain")
         state.step = s
         return value
     }

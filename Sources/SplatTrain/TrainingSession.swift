@@ -117,14 +117,15 @@ public final class TrainingSession {
         try writeCloud(final.cloud, outputDir + "/point_cloud.ply")
         if config.checkpointInterval > 0 { try Checkpoint.write(final, to: checkpointPath) }
         lap("write")
-        try writeSummary(final, metrics: last, stages: stages)
+        try writeSummary(final, metrics: last, stages: stages, phases: trainer.phaseSeconds)
         let psnr = last.map { String(format: "%.3f", $0.0) } ?? "n/a", ssim = last.map { String(format: "%.4f", $0.1) } ?? "n/a"
         report("done: \(final.step) steps, \(final.cloud.count) Gaussians, test PSNR \(psnr) SSIM \(ssim), "
                + String(format: "training %.1f s", final.elapsedSeconds))
         return Outcome(completed: true, steps: final.step, gaussians: final.cloud.count, psnr: last?.0, ssim: last?.1)
     }
 
-    func writeSummary(_ s: TrainingState, metrics: (Double, Double)?, stages: [(String, Double)]) throws {
+    func writeSummary(_ s: TrainingState, metrics: (Double, Double)?, stages: [(String, Double)],
+                      phases: [String: Double]) throws {
         var stageJSON: [String: Double] = [:]
         for (k, v) in stages { stageJSON[k, default: 0] += v }
         var summary: [String: Any] = [
@@ -136,6 +137,8 @@ public final class TrainingSession {
             "seconds_per_step": s.step > 0 ? s.elapsedSeconds / Double(s.step) : 0,
             "wall_seconds": stageJSON,
             "peak_rss_bytes": peakResidentBytes(),
+            // Seconds spent in each phase of a step, summed over the steps of this process.
+            "step_phase_seconds": phases,
         ]
         if let m = metrics, m.0.isFinite { summary["psnr"] = m.0 }
         if let m = metrics { summary["ssim"] = m.1 }

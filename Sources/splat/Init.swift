@@ -16,7 +16,7 @@ struct InitCommand: ParsableCommand {
             Test views (every 8th image) are never used. Same seed, same init.ply.
             """)
 
-    @Argument(help: "Scene folder (COLMAP or transforms.json) or a transforms*.json file.")
+    @Argument(help: "Scene folder (COLMAP or transforms.json), a transforms*.json file, or a folder of images without poses (then COLMAP is run, workspace <output>/colmap).")
     var scene: String
 
     @Option(name: .shortAndLong, help: "Output folder (created if missing): init.ply and init.json are written there.")
@@ -68,7 +68,14 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         var load = SceneLoadOptions()
         load.downscale = downscale
-        let s = try SceneLoader.load(scene, options: load)
+        var scenePath = scene
+        if let images = ColmapRunner.imageFolder(scene) {
+            // No poses: COLMAP's workspace lives in the output folder, so a rerun reuses it.
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            scenePath = try ColmapRunner.run(images: images, workspace: (output as NSString).appendingPathComponent("colmap"),
+                                             progress: { print($0) })
+        }
+        let s = try SceneLoader.load(scenePath, options: load)
         var o = InitOptions()
         o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
         o.seed = seed; o.correspondences = correspondences; o.maxReprojectionError = maxReprojectionError

@@ -16,7 +16,7 @@ struct RenderCommand: ParsableCommand {
             <name>_alpha.png (accumulated opacity). --video encodes the frames with ffmpeg.
             """)
 
-    @Argument(help: "Gaussian PLY to render (3DGS layout).")
+    @Argument(help: "Model to render: Gaussian PLY (3DGS layout), .spz or .splat.")
     var model: String
 
     @OptionGroup var scene: SceneViewOptions
@@ -71,7 +71,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let cloud = try GaussianPLY.read(path: model)
+        let cloud = try Export.readModel(path: model)
         let loaded = try scene.load()
         var outputs: RenderOutputs = []
         if depth { outputs.insert(.depth) }
@@ -300,10 +300,15 @@ struct SceneViewOptions: ParsableArguments {
             return try views.split(separator: ",").map { raw in
                 let name = raw.trimmingCharacters(in: .whitespaces)
                 func stem(_ s: String) -> String { (s as NSString).deletingPathExtension }
-                let match = loaded.cameras.first { $0.name == name }
-                    ?? loaded.cameras.first { stem($0.name) == name || ($0.name as NSString).lastPathComponent == name
-                        || stem(($0.name as NSString).lastPathComponent) == name }
-                guard let match else {
+                if let exact = loaded.cameras.first(where: { $0.name == name }) { return exact }
+                let loose = loaded.cameras.filter {
+                    let file = ($0.name as NSString).lastPathComponent
+                    return stem($0.name) == name || file == name || stem(file) == name
+                }
+                guard loose.count <= 1 else {
+                    throw RenderError(path: scene, reason: "view '\(name)' is ambiguous: \(loose.map(\.name).joined(separator: ", "))")
+                }
+                guard let match = loose.first else {
                     let known = loaded.cameras.prefix(5).map(\.name).joined(separator: ", ")
                     throw RenderError(path: scene, reason: "no view named '\(name)' (views are named like \(known))")
                 }

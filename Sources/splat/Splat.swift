@@ -18,6 +18,7 @@ struct Splat: ParsableCommand {
             InitCommand.self,
             Optimize.self,
             RenderCommand.self,
+            EvalCommand.self,
             ExportCommand.self,
             RunCommand.self,
         ]

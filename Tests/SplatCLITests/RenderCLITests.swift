@@ -124,6 +124,20 @@ enum RenderFixture {
         #expect(r4.status != 0 && r4.stderr.contains("scene"), "\(r4.stderr)")
     }
 
+    @Test func nestedImageNamesAreFlattenedAndAmbiguousShortNamesRefused() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = CLI.repoRoot.appendingPathComponent("Fixtures/export/input.ply").path
+        let blender = CLI.repoRoot.appendingPathComponent("Fixtures/nerf_blender").path
+        let out = dir.appendingPathComponent("o").path
+        let r1 = try CLI.run(["render", model, "--scene", blender, "-o", out, "--views", "train/r_0.png,r_1"])
+        #expect(r1.status == 0, "\(r1.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["train_r_0.png", "train_r_1.png"])
+        let r2 = try CLI.run(["render", model, "--scene", blender, "-o", out, "--views", "r_0"])
+        #expect(r2.status == 1)
+        #expect(r2.stderr.contains("view 'r_0' is ambiguous: test/r_0.png, train/r_0.png"), "\(r2.stderr)")
+    }
+
     static let ffmpegInstalled = FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg")
 
     @Test(.enabled(if: ffmpegInstalled, "needs ffmpeg (scripts/install-deps.sh --tools)"))
