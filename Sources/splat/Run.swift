@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Init, optimize, render the test views and evaluate them, in one command.",
         discussion: """
-            Writes into --output: init.ply and init.json (EDGS initialization), config.yaml, \
+            Writes into --output: colmap/ (only for a folder of images without poses), init.ply and init.json (EDGS initialization), config.yaml, \
             metrics.csv, metrics.json, point_cloud.ply and checkpoint.bin (training), \
             renders/test/<name>.png (held-out views) and eval.json (PSNR and SSIM per test view \
             and their mean). A stage whose outputs are already there is skipped: init.ply \
@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
             starting from <output>/init.ply.
             """)
 
-    @Argument(help: "Scene folder (COLMAP or transforms.json) or a transforms*.json file.")
+    @Argument(help: "Scene folder (COLMAP or transforms.json), a transforms*.json file, or a folder of images without poses (then COLMAP is run, workspace <output>/colmap).")
     var scene: String
 
     @Option(name: .shortAndLong, help: "Output directory (created if missing); every output goes there.")
@@ -81,6 +81,10 @@ struct RunCommand: ParsableCommand {
         var load = SceneLoadOptions()
         load.downscale = c.downscale
         load.whiteBackground = c.whiteBackground
+        if let images = ColmapRunner.imageFolder(c.scene) {
+            // No poses: COLMAP runs in <output>/colmap (reused on a rerun), as `splat init` does.
+            c.scene = try ColmapRunner.run(images: images, workspace: outDir + "/colmap", progress: { say($0) })
+        }
         let loaded = try SceneLoader.load(c.scene, options: load)
         try OutputDirectory.create(outDir)
 
@@ -166,23 +170,23 @@ struct RunCommand: ParsableCommand {
         try OutputDirectory.create(renderDir)
         let rasterizer = Rasterizer()
         let settings = RenderSettings(background: scene.background, shDegree: shDegree)
-        var views: [[String: Any]] = []
-        var psnrSum = 0.0, ssimSum = 0.0
+        var scores: [EvalCommand.ViewScore] = []
         for camera in cameras {
             let stem = OutputDirectory.stem(for: camera.name)
             let image = rasterizer.forward(cloud, camera: camera, settings: settings).image
             try ImageCodec.writePNG(image.toImage8(), to: "\(renderDir)/\(stem).png")
             let truth = ImageF(try SceneImages.loadRGB(camera, background: scene.background))
-            let psnr = ImageMetrics.psnr(image, truth), ssim = ImageMetrics.ssim(image, truth)
-            psnrSum += psnr; ssimSum += ssim
-            views.append(["name": camera.name, "psnr": psnr.isFinite ? psnr : 99.0, "ssim": ssim])
+            scores.append(.init(name: camera.name, psnr: ImageMetrics.psnr(image, truth), ssim: ImageMetrics.ssim(image, truth)))
         }
-        let n = Double(cameras.count)
-        let psnr = psnrSum / n, ssim = ssimSum / n
-        let summary: [String: Any] = ["model": model, "gaussians": cloud.count, "test_views": cameras.count,
-                                      "psnr": psnr.isFinite ? psnr : 99.0, "ssim": ssim, "views": views]
-        let data = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(data + Data("\n".utf8), to: evalPath)
+        let n = Double(scores.count)
+        let psnr = scores.reduce(0) { $0 + $1.psnr } / n, ssim = scores.reduce(0) { $0 + $1.ssim } / n
+        // The same JSON as `splat eval --json`.
+        let report = EvalCommand.Report(model: model, scene: scene.source, gaussians: cloud.count, views: scores,
+                                        meanPSNR: psnr, meanSSIM: ssim)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(try encoder.encode(report) + Data("\n".utf8), to: evalPath)
         say(String(format: "render/eval: %d test views rendered to %@, PSNR %.3f SSIM %.4f (%d Gaussians), written to %@",
                    cameras.count, renderDir, psnr, ssim, cloud.count, evalPath))
     }
