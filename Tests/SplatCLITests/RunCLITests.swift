@@ -47,6 +47,24 @@ import Testing
         #expect(m3["steps"] as? Int == 10)
     }
 
+    @Test func configSettingsAreUsedAndAnSfmStartSkipsEdgsInit() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run").path, config = dir.appendingPathComponent("run.yaml").path
+        // scene and output here are replaced by the command line.
+        try "scene: elsewhere\noutput: elsewhere\ninit: sfm\niterations: 7\ntest_interval: 0\nsh_degree: 1\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", Self.fixture("example"), "--output", out, "--config", config, "--iterations", "5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("init: skipped, training starts from sfm"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/init.ply"))
+        let effective = try String(contentsOfFile: out + "/config.yaml", encoding: .utf8)
+        #expect(effective.contains("scene: \"\(Self.fixture("example"))\"\n") && effective.contains("init: \"sfm\"\n"))
+        #expect(effective.contains("iterations: 5\n") && effective.contains("test_interval: 0\n") && effective.contains("sh_degree: 1\n"))
+        #expect(FileManager.default.fileExists(atPath: out + "/eval.json"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("elsewhere").path))
+    }
+
     @Test func badSceneFailsWithOneLineErrorAndWritesNothing() throws {
         let dir = try CLI.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
