@@ -117,7 +117,9 @@ struct RunCommand: ParsableCommand {
             say("render/eval: skipped, the scene has no test views")
         } else if !rerunLater && FileManager.default.fileExists(atPath: evalPath)
                     && tests.allSatisfy({ FileManager.default.fileExists(atPath: "\(renderDir)/\(OutputDirectory.stem(for: $0.name)).png") }) {
-            say("render/eval: skipped, \(evalPath) and the \(tests.count) test renders exist")
+            let previous = (try? JSONDecoder().decode(EvalCommand.Report.self, from: Data(contentsOf: URL(fileURLWithPath: evalPath))))
+                .map { String(format: " (PSNR %.3f SSIM %.4f)", $0.meanPSNR, $0.meanSSIM) } ?? ""
+            say("render/eval: skipped, \(evalPath) and the \(tests.count) test renders exist\(previous)")
         } else {
             try renderAndEvaluate(tests, scene: loaded, shDegree: c.shDegree, model: outDir + "/point_cloud.ply",
                                   renderDir: renderDir, evalPath: evalPath)

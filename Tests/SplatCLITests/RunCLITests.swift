@@ -38,6 +38,7 @@ import Testing
         #expect(r2.status == 0, "\(r2.stderr)")
         #expect(r2.stdout.contains("init: skipped") && r2.stdout.contains("optimize: skipped") && r2.stdout.contains("render/eval: skipped"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/point_cloud.ply")) == model)
+        #expect(r2.stdout.contains(String(format: "exist (PSNR %.3f SSIM", psnr)))
 
         // Other step count: init is kept, optimize and render/eval run again.
         let r3 = try CLI.run(["run", Self.fixture("example"), "--output", out, "--iterations", "10"] + Self.quick)
