@@ -20,6 +20,7 @@ struct Splat: ParsableCommand {
             RenderCommand.self,
             EvalCommand.self,
             ExportCommand.self,
+            RunCommand.self,
         ]
     )
 
