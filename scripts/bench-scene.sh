@@ -9,7 +9,8 @@
 # and the intermediate values are read from its metrics.csv. Columns: held-out PSNR and SSIM,
 # Gaussians, training wall time to that step (EDGS: plus the init time, given separately), and
 # the peak RSS of the optimize process. Env: DOWNSCALE (default 1), OUT (default
-# runs/bench/<scene name>), SPLAT (default .build/release/splat, built if missing).
+# runs/bench/<scene name>), SPLAT (default .build/release/splat, built if missing), INIT_ARGS
+# (extra `splat init` options, e.g. "--matches-per-ref 6000").
 # Long step counts take hours on 2 cores: run them on an otherwise idle machine.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 <scene> [steps...]" >&2; exit 2; }
@@ -44,7 +45,7 @@ points=$("$splat" info "$scene" --downscale "$downscale" | sed -n 's/^sparse poi
 starts+=(random)
 
 echo "== splat init ($scene)" >&2
-"$splat" init "$scene" --output "$out/edgs" --downscale "$downscale" --quiet >&2
+"$splat" init "$scene" --output "$out/edgs" --downscale "$downscale" --quiet ${INIT_ARGS:-} >&2
 init_s=$(python3 -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["seconds"]["total"])' "$out/edgs/init.json")
 edgs_n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["gaussians"])' "$out/edgs/init.json")
 
