@@ -24,6 +24,22 @@ public enum Export {
     }
 }
 
+extension Export {
+    /// Reads a model in any format we write: PLY and SPZ are recognised by their first bytes
+    /// ("ply", gzip 1F 8B), `.splat` (which has no header) by its extension.
+    public static func readModel(path: String) throws -> GaussianCloud {
+        let handle = FileHandle(forReadingAtPath: path)
+        let head = (try? handle?.read(upToCount: 4)) ?? nil
+        try? handle?.close()
+        guard let head else { return try GaussianPLY.read(path: path) }  // its error names the problem
+        if head.starts(with: [0x1F, 0x8B]) { return try SPZ.read(path: path) }
+        if path.lowercased().hasSuffix(".splat") && !head.starts(with: Array("ply".utf8)) {
+            return try SplatFile.read(path: path)
+        }
+        return try GaussianPLY.read(path: path)
+    }
+}
+
 extension GaussianCloud {
     /// The same Gaussians with SH bands above `degree` dropped (degree ≤ maxSHDegree).
     public func withSHDegree(_ degree: Int) -> GaussianCloud {

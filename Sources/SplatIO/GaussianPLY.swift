@@ -60,26 +60,30 @@ public enum GaussianPLY {
 
         var cloud = GaussianCloud(count: vertex.count, maxSHDegree: degree)
         let n = vertex.count, m = cloud.restCount
-        func fill(_ array: inout [Float], _ names: [String], lanes: Int) {
-            array.withUnsafeMutableBufferPointer { buf in
+        guard n > 0 else { return cloud }
+        // Memory lane k·3 + c of shRest holds file property f_rest_{c·M + k}.
+        var restNames = [String](repeating: "", count: 3 * m)
+        for k in 0..<m { for c in 0..<3 { restNames[k * 3 + c] = "f_rest_\(c * m + k)" } }
+        cloud.means.withUnsafeMutableBufferPointer { means in
+        cloud.shDC.withUnsafeMutableBufferPointer { dc in
+        cloud.opacityLogits.withUnsafeMutableBufferPointer { opacity in
+        cloud.logScales.withUnsafeMutableBufferPointer { scales in
+        cloud.rotations.withUnsafeMutableBufferPointer { rotations in
+        cloud.shRest.withUnsafeMutableBufferPointer { rest in
+            var copies = [PLYElementData.ColumnCopy]()
+            func add(_ names: [String], _ buf: UnsafeMutableBufferPointer<Float>) {
                 for (lane, name) in names.enumerated() {
-                    vertex.copyColumn(index[name]!, to: buf.baseAddress! + lane, stride: lanes)
+                    copies.append(.init(property: index[name]!, out: buf.baseAddress! + lane, stride: names.count))
                 }
             }
-        }
-        if n > 0 {
-            fill(&cloud.means, ["x", "y", "z"], lanes: 3)
-            fill(&cloud.shDC, ["f_dc_0", "f_dc_1", "f_dc_2"], lanes: 3)
-            fill(&cloud.opacityLogits, ["opacity"], lanes: 1)
-            fill(&cloud.logScales, ["scale_0", "scale_1", "scale_2"], lanes: 3)
-            fill(&cloud.rotations, ["rot_0", "rot_1", "rot_2", "rot_3"], lanes: 4)
-            if m > 0 {
-                // Memory lane k·3 + c holds file property f_rest_{c·M + k}.
-                var names = [String](repeating: "", count: 3 * m)
-                for k in 0..<m { for c in 0..<3 { names[k * 3 + c] = "f_rest_\(c * m + k)" } }
-                fill(&cloud.shRest, names, lanes: 3 * m)
-            }
-        }
+            add(["x", "y", "z"], means)
+            add(["f_dc_0", "f_dc_1", "f_dc_2"], dc)
+            add(["opacity"], opacity)
+            add(["scale_0", "scale_1", "scale_2"], scales)
+            add(["rot_0", "rot_1", "rot_2", "rot_3"], rotations)
+            if m > 0 { add(restNames, rest) }
+            vertex.copyColumns(copies)
+        } } } } } }
         return cloud
     }
 

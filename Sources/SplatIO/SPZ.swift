@@ -48,6 +48,7 @@ public enum SPZ {
             let rotations = scales + 3 * n, rotationBytes = version >= 3 ? 4 : 3
             let sh = rotations + rotationBytes * n
             let flipAxis: [Double] = [1, -1, -1]
+            let shSign = (0..<m).map { flippedRestCoefficients.contains($0) ? -1.0 : 1.0 }  // no Set lookup per value
             let fixedScale = Double(1 << fractionalBits), fixedLimit = Double(1 << 23)
             for i in 0..<n {
                 for k in 0..<3 {
@@ -67,7 +68,7 @@ public enum SPZ {
                 }
                 for k in 0..<m {
                     let bucket = k < 3 ? 8 : 16  // 5 bits for degree 1, 4 bits above
-                    let sign: Double = flippedRestCoefficients.contains(k) ? -1 : 1
+                    let sign = shSign[k]
                     for c in 0..<3 {
                         let x = Double(cloud.shRest[(i * m + k) * 3 + c]) * sign
                         var q = Int(x.isNaN ? 0 : min(max(x * 128, -1024), 1024).rounded()) + 128
@@ -121,6 +122,7 @@ public enum SPZ {
             let positions = 0, alphas = 9 * n, colors = alphas + n, scales = colors + 3 * n
             let rotations = scales + 3 * n, sh = rotations + (version >= 3 ? 4 : 3) * n
             let flipAxis: [Float] = [1, -1, -1]
+            let shSign = (0..<m).map { flippedRestCoefficients.contains($0) ? Float(-1) : 1 }
             let unit = 1 / Double(1 << fb)
             for i in 0..<n {
                 for k in 0..<3 {
@@ -146,7 +148,7 @@ public enum SPZ {
                 cloud.rotations[i * 4] = Float(q[3])
                 for k in 0..<3 { cloud.rotations[i * 4 + 1 + k] = Float(q[k]) }
                 for k in 0..<m {
-                    let sign: Float = flippedRestCoefficients.contains(k) ? -1 : 1
+                    let sign = shSign[k]
                     for c in 0..<3 {
                         let j = (i * m + k) * 3 + c
                         cloud.shRest[j] = (Float(b[sh + j]) - 128) / 128 * sign

@@ -16,7 +16,9 @@ public struct SceneLoadOptions: Sendable {
 /// Detects the scene format and loads it.
 public enum SceneLoader {
     public static func load(_ path: String, options: SceneLoadOptions = .init()) throws -> Scene {
-        guard options.downscale >= 1 else { throw InputError(path, "downscale factor must be at least 1, got \(options.downscale)") }
+        guard (1...ImageOps.maxDownscale).contains(options.downscale) else {
+            throw InputError(path, "downscale factor must be between 1 and \(ImageOps.maxDownscale), got \(options.downscale)")
+        }
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw InputError(path, "no such file or folder") }

@@ -94,7 +94,9 @@ enum TransformsSceneLoader {
         func fail(_ problem: String) -> InputError { InputError(file, "frame \(i): \(problem)") }
         guard let rel = keys["file_path"] as? String, !rel.isEmpty else { throw fail("no file_path") }
         let (name, path) = try resolveImage(rel, dir: dir, file: file)
-        var width = number(keys["w"]).map { Int($0) } ?? 0, height = number(keys["h"]).map { Int($0) } ?? 0
+        // Sizes outside (0, 32768] are ignored: the image header gives the size instead.
+        func size(_ key: String) -> Int { number(keys[key]).flatMap { $0 > 0 && $0 <= 32768 ? Int($0) : nil } ?? 0 }
+        var width = size("w"), height = size("h")
         if width <= 0 || height <= 0 { (width, height) = try ImageCodec.readSize(path: path) }
         guard width > 0, height > 0, width <= 32768, height <= 32768 else { throw fail("invalid image size \(width)x\(height)") }
 

@@ -26,8 +26,10 @@ enum Undistortion {
                         let nx = (Double(x) + 0.5 - pinhole.cx) / pinhole.fx
                         let (dx, dy) = distortion.distort(nx, ny)
                         // Continuous source position in "pixel index" units (centre of pixel 0 at 0).
-                        let u = min(max(sfx * dx + scx - 0.5, 0), Double(sw - 1))
-                        let v = min(max(sfy * dy + scy - 0.5, 0), Double(sh - 1))
+                        // Clamp to the border; a non-finite position (wild coefficients) takes pixel 0.
+                        let ru = sfx * dx + scx - 0.5, rv = sfy * dy + scy - 0.5
+                        let u = ru.isFinite ? min(max(ru, 0), Double(sw - 1)) : 0
+                        let v = rv.isFinite ? min(max(rv, 0), Double(sh - 1)) : 0
                         let x0 = Int(u), y0 = Int(v)
                         let x1 = min(x0 + 1, sw - 1), y1 = min(y0 + 1, sh - 1)
                         let fx = u - Double(x0), fy = v - Double(y0)

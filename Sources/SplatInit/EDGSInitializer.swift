@@ -98,7 +98,8 @@ public enum EDGSInitializer {
             throw InitError(scene.source, "no point survived triangulation (\(totalSampled) sampled, all rejected or no confident matches)")
         }
         t = now()
-        let cloud = builder.makeCloud()
+        let cloud = builder.makeCloud(initialScale: options.initialScale,
+                                      threadCount: ProcessInfo.processInfo.activeProcessorCount)
         seconds.gaussians = now() - t
         seconds.total = now() - start
         errors.sort()

@@ -3,7 +3,8 @@ import SplatCore
 
 /// Accumulates initial Gaussians (method.md §2.7): mean = triangulated point, SH DC from the
 /// reference pixel's colour (higher SH 0), opacity logit 0, identity rotation, isotropic
-/// scale 0.5 × scalingFactor × distance to the reference camera centre (stored as log).
+/// scale (stored as log) from the nearest neighbours or, as EDGS does, 0.5 × scalingFactor ×
+/// distance to the reference camera centre (`InitialScale`).
 struct GaussianBuilder {
     let shDegree: Int
     let scalingFactor: Double
@@ -25,10 +26,20 @@ struct GaussianBuilder {
         count += 1
     }
 
-    func makeCloud() -> GaussianCloud {
+    func makeCloud(initialScale: InitialScale, threadCount: Int) -> GaussianCloud {
         var cloud = GaussianCloud(count: count, maxSHDegree: shDegree)  // rotations identity, opacity logit 0, SH rest 0
         cloud.means = means
-        cloud.logScales = logScales
+        switch initialScale {
+        case .cameraDistance:
+            cloud.logScales = logScales
+        case .nearestNeighbors:
+            let points = (0..<count).map { SIMD3(means[$0 * 3], means[$0 * 3 + 1], means[$0 * 3 + 2]) }
+            let d2 = NearestNeighbors.meanSquaredDistanceToThreeNearest(points, threadCount: threadCount)
+            for i in 0..<count {
+                let s = 0.5 * logf(d2[i])  // log √d²
+                cloud.logScales[i * 3] = s; cloud.logScales[i * 3 + 1] = s; cloud.logScales[i * 3 + 2] = s
+            }
+        }
         cloud.shDC = colours
         return cloud
     }

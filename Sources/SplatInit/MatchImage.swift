@@ -48,12 +48,13 @@ func boxSum(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ t
     let n = w * h
     for i in 0..<n { dst[i] = .nan }
     guard w > 2 * r, h > 2 * r else { return }
+    // Loops are ordered (tap outer, pixel inner) so the inner loop runs over contiguous
+    // pixels and vectorizes.
     for y in 0..<h {
         let row = src + y * w, out = tmp + y * w
-        for x in r..<(w - r) {
-            var s: Float = 0
-            for k in -r...r { s += row[x + k] }
-            out[x] = s
+        for x in r..<(w - r) { out[x] = row[x - r] }
+        for k in (1 - r)...r {
+            for x in r..<(w - r) { out[x] += row[x + k] }
         }
     }
     for y in r..<(h - r) {

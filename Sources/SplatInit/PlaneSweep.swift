@@ -21,14 +21,20 @@ struct SweepResult {
 /// window by ZNCC from box sums (cost independent of window size), and keep the best plane per
 /// pixel with a parabola fit for sub-sample depth.
 enum PlaneSweep {
-    /// Windows darker/flatter than this grey standard deviation are too weak to match.
-    static let minWindowStd: Float = 0.01
+    /// Windows flatter than this grey standard deviation (~0.8 grey levels) are unmatchable;
+    /// 0.01 left most of the smooth white walls of cup360 empty, 0.003 fills them.
+    static let minWindowStd: Float = 0.003
 
     /// - rotation/translation: X_dst = rotation · X_src + translation.
     /// - invDepths: ascending, uniformly spaced.
     static func sweep(src: MatchImage, dst: MatchImage, srcK: Pinhole, dstK: Pinhole,
                       rotation: Matrix3, translation: SIMD3<Double>, invDepths: [Float], radius r: Int) -> SweepResult {
         let w = src.width, h = src.height, P = w * h, D = invDepths.count
+        // Images too small for one window (or for a bilinear sample) match nothing.
+        guard w > 2 * r, h > 2 * r, dst.width >= 2, dst.height >= 2, D > 0 else {
+            return SweepResult(invDepth: [Float](repeating: .nan, count: P), score: [Float](repeating: -1, count: P),
+                               uniqueness: [Float](repeating: 0, count: P))
+        }
         let n = Float((2 * r + 1) * (2 * r + 1)), invN = 1 / n
         // Homography of plane z_src = d: x_dst ~ M x_src + b / d, M = K2 R K1^-1, b = K2 t.
         let k2 = Matrix3(rows: [dstK.fx, 0, dstK.cx], [0, dstK.fy, dstK.cy], [0, 0, 1])
@@ -103,30 +109,43 @@ enum PlaneSweep {
     }
 
     /// Per pixel: the best plane (parabola-refined), its score and its margin over the best
-    /// plane more than two samples away.
+    /// plane more than two samples away. The volume is [D][P]; every pass walks it plane by
+    /// plane so that memory is read in order (a pixel-major walk jumps P floats per read).
     static func bestPlanes(volume: [Float], pixels P: Int, invDepths: [Float]) -> SweepResult {
         let D = invDepths.count
         var res = SweepResult(invDepth: [Float](repeating: .nan, count: P),
-                              score: [Float](repeating: -1, count: P), uniqueness: [Float](repeating: 0, count: P))
+                              score: [Float](repeating: -2, count: P), uniqueness: [Float](repeating: 0, count: P))
         let step = D > 1 ? invDepths[1] - invDepths[0] : 0
+        var bestIndex = [Int32](repeating: -1, count: P)
+        var second = [Float](repeating: -1, count: P)
         volume.withUnsafeBufferPointer { vol in
+        res.score.withUnsafeMutableBufferPointer { best in
+        bestIndex.withUnsafeMutableBufferPointer { bi in
+        second.withUnsafeMutableBufferPointer { sec in
+            for d in 0..<D {
+                let plane = vol.baseAddress! + d * P, di = Int32(d)
+                for p in 0..<P where plane[p] > best[p] { best[p] = plane[p]; bi[p] = di }
+            }
+            for d in 0..<D {
+                let plane = vol.baseAddress! + d * P, di = Int32(d)
+                for p in 0..<P {
+                    let far = di &- bi[p] > 2 || bi[p] &- di > 2
+                    if far && plane[p] > sec[p] { sec[p] = plane[p] }
+                }
+            }
             for p in 0..<P {
-                var best: Float = -2, bi = -1
-                for d in 0..<D { let s = vol[d * P + p]; if s > best { best = s; bi = d } }
-                guard bi >= 0 else { continue }
-                var second: Float = -1
-                for d in 0..<D where abs(d - bi) > 2 { let s = vol[d * P + p]; if s > second { second = s } }
+                let b = Int(bi[p])
+                guard b >= 0 else { best[p] = -1; continue }
                 var offset: Float = 0
-                if bi > 0 && bi < D - 1 {
-                    let a = vol[(bi - 1) * P + p], c = vol[(bi + 1) * P + p]
-                    let den = a - 2 * best + c
+                if b > 0 && b < D - 1 {
+                    let a = vol[(b - 1) * P + p], c = vol[(b + 1) * P + p]
+                    let den = a - 2 * best[p] + c
                     if den < 0 { offset = min(0.5, max(-0.5, 0.5 * (a - c) / den)) }
                 }
-                res.invDepth[p] = invDepths[bi] + offset * step
-                res.score[p] = best
-                res.uniqueness[p] = best - second
+                res.invDepth[p] = invDepths[b] + offset * step
+                res.uniqueness[p] = best[p] - sec[p]
             }
-        }
+        }}}}
         return res
     }
 }

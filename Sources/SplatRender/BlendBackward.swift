@@ -27,7 +27,7 @@ enum BlendBackward {
         Parallel.chunks(input.view.tileCount, chunkSize: 4, threads: threads) { range in
             // Per-pixel state and per-pixel gradient terms live in separate allocations, so the
             // compiler can see that they never alias.
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 16) { state in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9) { state in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * Grad2DLane.stride) { terms in
                     for tile in range {
                         backwardTile(tile, input, pairGrads: pairGrads, scratch: state.baseAddress!, terms: terms.baseAddress!)
@@ -59,19 +59,19 @@ enum BlendBackward {
         let view = input.view, rules = input.rules
         let tx0 = (tile % view.tilesX) * 16, ty0 = (tile / view.tilesX) * 16
         let cols = min(16, view.width - tx0), rowsInImage = min(16, view.height - ty0)
-        // Per-pixel state, 256 each.
-        let trans = scratch, finalT = scratch + 256, bgDot = scratch + 512
+        // Per-pixel state, 256 each. Walking back to front, `behind` holds Σ_{j behind} wⱼ·(cⱼ·g),
+        // the colour already accounted for behind the current Gaussian projected on g = dL/dpixel;
+        // with it dL/dα = T·(c·g) − (behind + T_final·(bg·g)) / (1 − α), which is formats.md's
+        // T·Σ(c − A)·g − T_final/(1−α)·(bg·g) rewritten (T·(1−α)·A = Σ_{j behind} wⱼcⱼ), so the
+        // loop carries two numbers per pixel instead of eight.
+        let trans = scratch, behind = scratch + 256, background = scratch + 512
         let gR = scratch + 768, gG = scratch + 1024, gB = scratch + 1280
-        let accR = scratch + 1536, accG = scratch + 1792, accB = scratch + 2048
-        let prevA = scratch + 2304, prevR = scratch + 2560, prevG = scratch + 2816, prevB = scratch + 3072
-        let lastI = UnsafeMutableRawPointer(scratch + 3328).bindMemory(to: Int32.self, capacity: 256)
-        let pixelX = scratch + 3584, pixelY = scratch + 3840   // tile-local pixel coordinates
+        let lastI = UnsafeMutableRawPointer(scratch + 1536).bindMemory(to: Int32.self, capacity: 256)
+        let pixelX = scratch + 1792, pixelY = scratch + 2048   // tile-local pixel coordinates
         let bg = input.background
         var maxLast: Int32 = 0
         for p in 0..<256 {
-            trans[p] = 1; finalT[p] = 1; bgDot[p] = 0; gR[p] = 0; gG[p] = 0; gB[p] = 0
-            accR[p] = 0; accG[p] = 0; accB[p] = 0; prevA[p] = 0; prevR[p] = 0; prevG[p] = 0; prevB[p] = 0
-            lastI[p] = 0
+            trans[p] = 1; behind[p] = 0; background[p] = 0; gR[p] = 0; gG[p] = 0; gB[p] = 0; lastI[p] = 0
             pixelX[p] = Float(p % 16); pixelY[p] = Float(p / 16)
         }
         for row in 0..<rowsInImage {
@@ -79,13 +79,13 @@ enum BlendBackward {
                 let p = row * 16 + x
                 let idx = (ty0 + row) * view.width + tx0 + x
                 let t = input.state.finalT[idx]
-                trans[p] = t; finalT[p] = t
+                trans[p] = t
                 let l = input.state.lastIndex[idx]
                 lastI[p] = l
                 maxLast = max(maxLast, l)
                 let g = SIMD3(input.dLdImage[idx * 3], input.dLdImage[idx * 3 + 1], input.dLdImage[idx * 3 + 2])
                 gR[p] = g.x; gG[p] = g.y; gB[p] = g.z
-                bgDot[p] = (g * bg).sum()
+                background[p] = t * (g * bg).sum()
             }
         }
         let start = input.ranges[tile * 2], end = input.ranges[tile * 2 + 1]
@@ -121,12 +121,8 @@ enum BlendBackward {
                     let a: Float = valid ? alpha : 0
                     let keep = 1 / (1 - a)
                     let t = trans[p] * keep
-                    let pa = prevA[p]
-                    let nr = pa * prevR[p] + (1 - pa) * accR[p]
-                    let ng = pa * prevG[p] + (1 - pa) * accG[p]
-                    let nb = pa * prevB[p] + (1 - pa) * accB[p]
-                    let dAlpha = t * ((r - nr) * gR[p] + (g - ng) * gG[p] + (b - nb) * gB[p])
-                        - finalT[p] * keep * bgDot[p]
+                    let cg = r * gR[p] + g * gG[p] + b * gB[p]
+                    let dAlpha = t * cg - (behind[p] + background[p]) * keep
                     let dLdAlpha: Float = valid ? dAlpha : 0
                     let weight = a * t
                     let dLdG = o * dLdAlpha
@@ -141,9 +137,7 @@ enum BlendBackward {
                     terms[1792 + p] = weight * gG[p]
                     terms[2048 + p] = weight * gB[p]
                     trans[p] = t
-                    accR[p] = valid ? nr : accR[p]; accG[p] = valid ? ng : accG[p]; accB[p] = valid ? nb : accB[p]
-                    prevA[p] = valid ? a : pa
-                    prevR[p] = valid ? r : prevR[p]; prevG[p] = valid ? g : prevG[p]; prevB[p] = valid ? b : prevB[p]
+                    behind[p] += weight * cg
                 }
                 }
                 for q in 0..<Grad2DLane.stride { out[q] = blockSum(terms + q * 256, rows: r0...r1, columns: c0..<c1) }

@@ -31,13 +31,19 @@ enum BlendForward {
         Parallel.chunks(tiles, chunkSize: 4, threads: threads) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9) { buf in
                 let scratch = buf.baseAddress!
-                for tile in range { blendTile(tile, input, output, scratch: scratch) }
+                // Two copies of the loop: the depth sum costs a load and a store per pixel.
+                if output.depth != nil {
+                    for tile in range { blendTile(tile, input, output, scratch: scratch, withDepth: true) }
+                } else {
+                    for tile in range { blendTile(tile, input, output, scratch: scratch, withDepth: false) }
+                }
             }
         }
     }
 
     @inline(__always)
-    static func blendTile(_ tile: Int, _ input: Inputs, _ output: Outputs, scratch: UnsafeMutablePointer<Float>) {
+    static func blendTile(_ tile: Int, _ input: Inputs, _ output: Outputs, scratch: UnsafeMutablePointer<Float>,
+                          withDepth: Bool) {
         let view = input.view, rules = input.rules
         let tx0 = (tile % view.tilesX) * 16, ty0 = (tile / view.tilesX) * 16
         let trans = scratch, red = scratch + 256, green = scratch + 512, blue = scratch + 768
@@ -81,7 +87,8 @@ enum BlendForward {
                         live[p] = stop ? 0 : live[p]
                         stops &+= stop ? 1 : 0
                         let w = a * t
-                        red[p] += w * r; green[p] += w * g; blue[p] += w * b; depth[p] += w * z
+                        red[p] += w * r; green[p] += w * g; blue[p] += w * b
+                        if withDepth { depth[p] += w * z }
                         trans[p] = t * (1 - a)
                         last[p] = a > 0 ? position : last[p]
                     }

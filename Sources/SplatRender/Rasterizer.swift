@@ -66,7 +66,7 @@ public final class Rasterizer: @unchecked Sendable {
         while (1 << tileBits) < view.tileCount { tileBits += 1 }
         let (sortedKeys, sortedValues) = RadixSort.sort(
             keys: keys.pointer, values: values.pointer, tempKeys: tempKeys.pointer, tempValues: tempValues.pointer,
-            count: pairs, significantBits: 32 + tileBits)
+            count: pairs, significantBits: 32 + tileBits, threads: threadCount)
         sortedValuesInTemp = sortedValues == tempValues.pointer
         ranges.reserve(view.tileCount * 2)
         TileBinning.tileRanges(keys: sortedKeys, count: pairs, tileCount: view.tileCount, ranges: ranges.pointer)

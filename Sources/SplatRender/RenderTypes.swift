@@ -43,6 +43,12 @@ public struct RenderResult: Sendable {
     public var tileGaussianPairs: Int
     /// Gaussians skipped because a parameter (or its projection) was NaN or infinite.
     public var nonFiniteSkipped: Int
+
+    public init(image: ImageF, alpha: [Float]? = nil, depth: [Float]? = nil, visibleCount: Int = 0,
+                tileGaussianPairs: Int = 0, nonFiniteSkipped: Int = 0) {
+        self.image = image; self.alpha = alpha; self.depth = depth; self.visibleCount = visibleCount
+        self.tileGaussianPairs = tileGaussianPairs; self.nonFiniteSkipped = nonFiniteSkipped
+    }
 }
 
 /// Gradients of a scalar loss, in the same layout as `GaussianCloud` (see its doc comment).

@@ -3,9 +3,14 @@ import SplatCore
 /// View-dependent colour from SH coefficients (formats.md §3), forward and backward, per Gaussian.
 /// Coefficient k of channel c: k = 0 is shDC[i*3 + c], k ≥ 1 is shRest[(i*restCount + k−1)*3 + c].
 enum SHColor {
-    static let c0 = Float(SH.c0), c1 = Float(SH.c1)
-    static let c2 = SH.c2.map { Float($0) }
-    static let c3 = SH.c3.map { Float($0) }
+    // SplatCore's SH constants as Float literals, so the hot per-Gaussian code reads
+    // compile-time constants instead of lazily initialised arrays (values: formats.md §3).
+    static let c0: Float = 0.282_094_79, c1: Float = 0.488_602_51
+    static let c20: Float = 1.092_548_4, c21: Float = -1.092_548_4, c22: Float = 0.315_391_57
+    static let c23: Float = -1.092_548_4, c24: Float = 0.546_274_2
+    static let c30: Float = -0.590_043_6, c31: Float = 2.890_611_4, c32: Float = -0.457_045_8
+    static let c33: Float = 0.373_176_33, c34: Float = -0.457_045_8, c35: Float = 1.445_305_7
+    static let c36: Float = -0.590_043_6
 
     /// Fills `basis[0..<(degree+1)²]` with β_k(d) for the unit direction d.
     @inline(__always)
@@ -17,12 +22,12 @@ enum SHColor {
         b.1 = -c1 * y; b.2 = c1 * z; b.3 = -c1 * x
         guard degree >= 2 else { return }
         let xx = x * x, yy = y * y, zz = z * z
-        b.4 = c2[0] * x * y; b.5 = c2[1] * y * z; b.6 = c2[2] * (2 * zz - xx - yy)
-        b.7 = c2[3] * x * z; b.8 = c2[4] * (xx - yy)
+        b.4 = c20 * x * y; b.5 = c21 * y * z; b.6 = c22 * (2 * zz - xx - yy)
+        b.7 = c23 * x * z; b.8 = c24 * (xx - yy)
         guard degree >= 3 else { return }
-        b.9 = c3[0] * y * (3 * xx - yy); b.10 = c3[1] * x * y * z; b.11 = c3[2] * y * (4 * zz - xx - yy)
-        b.12 = c3[3] * z * (2 * zz - 3 * xx - 3 * yy); b.13 = c3[4] * x * (4 * zz - xx - yy)
-        b.14 = c3[5] * z * (xx - yy); b.15 = c3[6] * x * (xx - 3 * yy)
+        b.9 = c30 * y * (3 * xx - yy); b.10 = c31 * x * y * z; b.11 = c32 * y * (4 * zz - xx - yy)
+        b.12 = c33 * z * (2 * zz - 3 * xx - 3 * yy); b.13 = c34 * x * (4 * zz - xx - yy)
+        b.14 = c35 * z * (xx - yy); b.15 = c36 * x * (xx - 3 * yy)
     }
 
     /// Unclamped colour Σ_k β_k·f_k + 0.5.
@@ -79,19 +84,19 @@ enum SHColor {
         var gd = SIMD3<Float>(-c1 * sk.3, -c1 * sk.1, c1 * sk.2)
         guard degree >= 2 else { return gd }
         let xx = x * x, yy = y * y, zz = z * z
-        gd += SIMD3(c2[0] * y, c2[0] * x, 0) * sk.4
-        gd += SIMD3(0, c2[1] * z, c2[1] * y) * sk.5
-        gd += SIMD3(-2 * x, -2 * y, 4 * z) * (c2[2] * sk.6)
-        gd += SIMD3(c2[3] * z, 0, c2[3] * x) * sk.7
-        gd += SIMD3(2 * x, -2 * y, 0) * (c2[4] * sk.8)
+        gd += SIMD3(c20 * y, c20 * x, 0) * sk.4
+        gd += SIMD3(0, c21 * z, c21 * y) * sk.5
+        gd += SIMD3(-2 * x, -2 * y, 4 * z) * (c22 * sk.6)
+        gd += SIMD3(c23 * z, 0, c23 * x) * sk.7
+        gd += SIMD3(2 * x, -2 * y, 0) * (c24 * sk.8)
         guard degree >= 3 else { return gd }
-        gd += SIMD3(6 * x * y, 3 * xx - 3 * yy, 0) * (c3[0] * sk.9)
-        gd += SIMD3(y * z, x * z, x * y) * (c3[1] * sk.10)
-        gd += SIMD3(-2 * x * y, 4 * zz - xx - 3 * yy, 8 * y * z) * (c3[2] * sk.11)
-        gd += SIMD3(-6 * x * z, -6 * y * z, 6 * zz - 3 * xx - 3 * yy) * (c3[3] * sk.12)
-        gd += SIMD3(4 * zz - 3 * xx - yy, -2 * x * y, 8 * x * z) * (c3[4] * sk.13)
-        gd += SIMD3(2 * x * z, -2 * y * z, xx - yy) * (c3[5] * sk.14)
-        gd += SIMD3(3 * xx - 3 * yy, -6 * x * y, 0) * (c3[6] * sk.15)
+        gd += SIMD3(6 * x * y, 3 * xx - 3 * yy, 0) * (c30 * sk.9)
+        gd += SIMD3(y * z, x * z, x * y) * (c31 * sk.10)
+        gd += SIMD3(-2 * x * y, 4 * zz - xx - 3 * yy, 8 * y * z) * (c32 * sk.11)
+        gd += SIMD3(-6 * x * z, -6 * y * z, 6 * zz - 3 * xx - 3 * yy) * (c33 * sk.12)
+        gd += SIMD3(4 * zz - 3 * xx - yy, -2 * x * y, 8 * x * z) * (c34 * sk.13)
+        gd += SIMD3(2 * x * z, -2 * y * z, xx - yy) * (c35 * sk.14)
+        gd += SIMD3(3 * xx - 3 * yy, -6 * x * y, 0) * (c36 * sk.15)
         return gd
     }
 }

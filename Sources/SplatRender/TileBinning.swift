@@ -64,45 +64,60 @@ enum TileBinning {
 
 /// LSD radix sort of 64-bit keys with 32-bit payloads, 11 bits per pass, only over the low
 /// `significantBits` (the tile id above bit 32 is small, so most high passes are skipped).
-/// Stable, so equal keys keep emission order (Gaussian index order) and results are deterministic.
+/// Each pass: every worker histograms its contiguous chunk, bucket offsets are laid out worker
+/// after worker, and every worker scatters its chunk in order. That keeps the sort stable (equal
+/// keys stay in emission order, i.e. Gaussian index order), so results do not depend on threads.
 enum RadixSort {
     static let digitBits = 11
     static let buckets = 1 << digitBits
 
     static func sort(keys: UnsafeMutablePointer<UInt64>, values: UnsafeMutablePointer<UInt32>,
                      tempKeys: UnsafeMutablePointer<UInt64>, tempValues: UnsafeMutablePointer<UInt32>,
-                     count n: Int, significantBits: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt32>) {
-        let passes = (significantBits + digitBits - 1) / digitBits
-        var srcK = keys, srcV = values, dstK = tempKeys, dstV = tempValues
+                     count n: Int, significantBits: Int, threads: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt32>) {
         guard n > 1 else { return (keys, values) }
-        // One read of the keys fills the histograms of every pass.
-        let hist = UnsafeMutablePointer<Int>.allocate(capacity: passes * buckets)
+        let passes = (significantBits + digitBits - 1) / digitBits
+        // Small inputs are not worth a thread hand-off.
+        let workers = n < 65_536 ? 1 : max(1, threads)
+        var srcK = keys, srcV = values, dstK = tempKeys, dstV = tempValues
+        let hist = UnsafeMutablePointer<Int>.allocate(capacity: workers * buckets)
         defer { hist.deallocate() }
-        hist.initialize(repeating: 0, count: passes * buckets)
         let mask = UInt64(buckets - 1)
-        for k in 0..<n {
-            let key = srcK[k]
-            for p in 0..<passes {
-                let d = Int((key >> UInt64(p * digitBits)) & mask)
-                hist[p * buckets + d] &+= 1
+        for pass in 0..<passes {
+            let shift = UInt64(pass * digitBits)
+            let (sk, sv, dk, dv) = (srcK, srcV, dstK, dstV)
+            Parallel.workers(workers) { w in
+                let h = hist + w * buckets
+                h.update(repeating: 0, count: buckets)
+                for k in (n * w / workers)..<(n * (w + 1) / workers) {
+                    h[Int((sk[k] >> shift) & mask)] &+= 1
+                }
             }
-        }
-        for p in 0..<passes {
-            let h = hist + p * buckets
             // Skip a pass whose digit is the same for every key.
             var nonEmpty = 0
-            for b in 0..<buckets where h[b] != 0 { nonEmpty += 1 }
+            for b in 0..<buckets {
+                var total = 0
+                for w in 0..<workers { total &+= hist[w * buckets + b] }
+                if total != 0 { nonEmpty += 1 }
+            }
             if nonEmpty <= 1 { continue }
             var sum = 0
-            for b in 0..<buckets { let c = h[b]; h[b] = sum; sum &+= c }
-            let shift = UInt64(p * digitBits)
-            for k in 0..<n {
-                let key = srcK[k]
-                let d = Int((key >> shift) & mask)
-                let o = h[d]
-                h[d] = o &+ 1
-                dstK[o] = key
-                dstV[o] = srcV[k]
+            for b in 0..<buckets {
+                for w in 0..<workers {
+                    let c = hist[w * buckets + b]
+                    hist[w * buckets + b] = sum
+                    sum &+= c
+                }
+            }
+            Parallel.workers(workers) { w in
+                let h = hist + w * buckets
+                for k in (n * w / workers)..<(n * (w + 1) / workers) {
+                    let key = sk[k]
+                    let d = Int((key >> shift) & mask)
+                    let o = h[d]
+                    h[d] = o &+ 1
+                    dk[o] = key
+                    dv[o] = sv[k]
+                }
             }
             swap(&srcK, &dstK); swap(&srcV, &dstV)
         }

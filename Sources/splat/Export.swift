@@ -8,7 +8,7 @@ extension ExportFormat: ExpressibleByArgument {}
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Convert a Gaussian PLY to another splat format (ply, splat, spz).",
+        abstract: "Convert a splat model between formats (ply, splat, spz).",
         discussion: """
             ply: the standard 3DGS layout (binary little endian, all float).
             splat: antimatter15 web-viewer records, 32 bytes each, degree-0 colour only, sorted \
@@ -17,7 +17,7 @@ struct ExportCommand: ParsableCommand {
             converted to SPZ's RUB convention.
             """)
 
-    @Argument(help: "Input Gaussian PLY (3DGS layout, any SH degree 0-3).")
+    @Argument(help: "Input model: Gaussian PLY (3DGS layout, SH degree 0-3), .spz or .splat.")
     var model: String
 
     @Option(help: "Output format: ply, splat or spz (default: from the output file's extension).")
@@ -51,7 +51,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let cloud = try GaussianPLY.read(path: model)
+        let cloud = try Export.readModel(path: model)
         let format = resolvedFormat!
         try Export.write(cloud, format: format, to: output, shDegree: shDegree, spzVersion: spzVersion)
         let degree = format == .splat ? 0 : min(shDegree ?? cloud.maxSHDegree, cloud.maxSHDegree)

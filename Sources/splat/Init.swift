@@ -16,7 +16,7 @@ struct InitCommand: ParsableCommand {
             Test views (every 8th image) are never used. Same seed, same init.ply.
             """)
 
-    @Argument(help: "Scene folder (COLMAP or transforms.json) or a transforms*.json file.")
+    @Argument(help: "Scene folder (COLMAP or transforms.json), a transforms*.json file, or a folder of images without poses (then COLMAP is run, workspace <output>/colmap).")
     var scene: String
 
     @Option(name: .shortAndLong, help: "Output folder (created if missing): init.ply and init.json are written there.")
@@ -46,6 +46,9 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Drop points whose reprojection error exceeds this, L1 pixels at the loaded resolution (default: 0.005 x the larger image side).")
     var maxReprojectionError: Double?
 
+    @Option(help: "Initial Gaussian size: knn (3DGS: from the 3 nearest points) or distance (EDGS: 0.0005 x distance to the reference camera; meant for millions of points).")
+    var initialScale = InitialScale.nearestNeighbors
+
     @Flag(help: "Print only the final summary.")
     var quiet = false
 
@@ -68,11 +71,19 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         var load = SceneLoadOptions()
         load.downscale = downscale
-        let s = try SceneLoader.load(scene, options: load)
+        var scenePath = scene
+        if let images = ColmapRunner.imageFolder(scene) {
+            // No poses: COLMAP's workspace lives in the output folder, so a rerun reuses it.
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            scenePath = try ColmapRunner.run(images: images, workspace: (output as NSString).appendingPathComponent("colmap"),
+                                             progress: { print($0) })
+        }
+        let s = try SceneLoader.load(scenePath, options: load)
         var o = InitOptions()
         o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
         o.seed = seed; o.correspondences = correspondences; o.maxReprojectionError = maxReprojectionError
         o.matcher.maxSide = matchSize
+        o.initialScale = initialScale
         let quiet = quiet
         let result = try EDGSInitializer.run(scene: s, options: o, loadImage: { try SceneImages.loadRGB($0, background: s.background) },
                                              progress: { if !quiet { print($0) } })
@@ -88,3 +99,5 @@ struct InitCommand: ParsableCommand {
                      r.gaussians, ply, r.references.count, r.sampled, 100 * r.rejectedFraction, r.medianReprojectionErrorPx, r.seconds.total))
     }
 }
+
+extension InitialScale: ExpressibleByArgument {}

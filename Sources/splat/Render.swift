@@ -7,7 +7,7 @@ import SplatRender
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render a Gaussian PLY from the scene's cameras or along a generated camera path.",
+        abstract: "Render a model from the scene's cameras or along a generated camera path.",
         discussion: """
             Views are written as PNG files named after the images (12.jpg -> 12.png, \
             test/r_0.png -> test_r_0.png); path frames as frame_0000.png, frame_0001.png, ... \
@@ -16,19 +16,19 @@ struct RenderCommand: ParsableCommand {
             <name>_alpha.png (accumulated opacity). --video encodes the frames with ffmpeg.
             """)
 
-    @Argument(help: "Gaussian PLY to render (3DGS layout).")
+    @Argument(help: "Model to render: Gaussian PLY (3DGS layout), .spz or .splat.")
     var model: String
 
     @OptionGroup var scene: SceneViewOptions
 
-    @Option(name: .shortAndLong, help: "Output directory (created if missing).")
+    @Option(name: .shortAndLong, help: "Output directory (created with its parents if missing).")
     var output: String
 
     @Option(help: "Generated camera path instead of the scene's views: orbit, spiral or interpolate.")
     var path: CameraPathKind?
 
     // .unconditional: "--frames -1" reaches validate() instead of reading as a missing value.
-    @Option(parsing: .unconditional, help: "Number of frames of --path (default 120).")
+    @Option(parsing: .unconditional, help: "Number of frames of --path.")
     var frames = 120
 
     @Option(parsing: .unconditional, help: "Output width in pixels (default: the camera's; height follows the aspect ratio if not given).")
@@ -71,7 +71,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let cloud = try GaussianPLY.read(path: model)
+        let cloud = try Export.readModel(path: model)
         let loaded = try scene.load()
         var outputs: RenderOutputs = []
         if depth { outputs.insert(.depth) }
@@ -160,6 +160,8 @@ enum DepthImage {
 
 /// The directory render/eval write into: created on demand, files named from image names.
 enum OutputDirectory {
+    /// The directory may be missing (it is created with its parents, like `mkdir -p`), but its
+    /// nearest existing ancestor must be a writable directory.
     static func validate(_ path: String) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
@@ -167,9 +169,17 @@ enum OutputDirectory {
             guard FileManager.default.isWritableFile(atPath: path) else {
                 throw ValidationError("output directory '\(path)' is not writable")
             }
-        } else {
-            let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try CLIChecks.requireDirectory(parent, what: "parent of the output directory")
+            return
+        }
+        var ancestor = URL(fileURLWithPath: path).standardizedFileURL
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDir) {
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        guard isDir.boolValue else {
+            throw ValidationError("cannot create output directory '\(path)': '\(ancestor.path)' is not a directory")
+        }
+        guard FileManager.default.isWritableFile(atPath: ancestor.path) else {
+            throw ValidationError("cannot create output directory '\(path)': '\(ancestor.path)' is not writable")
         }
     }
 
@@ -300,10 +310,15 @@ struct SceneViewOptions: ParsableArguments {
             return try views.split(separator: ",").map { raw in
                 let name = raw.trimmingCharacters(in: .whitespaces)
                 func stem(_ s: String) -> String { (s as NSString).deletingPathExtension }
-                let match = loaded.cameras.first { $0.name == name }
-                    ?? loaded.cameras.first { stem($0.name) == name || ($0.name as NSString).lastPathComponent == name
-                        || stem(($0.name as NSString).lastPathComponent) == name }
-                guard let match else {
+                if let exact = loaded.cameras.first(where: { $0.name == name }) { return exact }
+                let loose = loaded.cameras.filter {
+                    let file = ($0.name as NSString).lastPathComponent
+                    return stem($0.name) == name || file == name || stem(file) == name
+                }
+                guard loose.count <= 1 else {
+                    throw RenderError(path: scene, reason: "view '\(name)' is ambiguous: \(loose.map(\.name).joined(separator: ", "))")
+                }
+                guard let match = loose.first else {
                     let known = loaded.cameras.prefix(5).map(\.name).joined(separator: ", ")
                     throw RenderError(path: scene, reason: "no view named '\(name)' (views are named like \(known))")
                 }

@@ -18,7 +18,9 @@ struct Splat: ParsableCommand {
             InitCommand.self,
             Optimize.self,
             RenderCommand.self,
+            EvalCommand.self,
             ExportCommand.self,
+            RunCommand.self,
         ]
     )
 

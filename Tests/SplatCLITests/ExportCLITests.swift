@@ -31,6 +31,18 @@ import Testing
         #expect(reduced == original.withSHDegree(1))
     }
 
+    @Test func spzConvertsBackToPLYAndRenders() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spz = dir.appendingPathComponent("m.spz").path, ply = dir.appendingPathComponent("back.ply").path
+        #expect(try CLI.run(["export", Self.input, "-o", spz]).status == 0)
+        let r = try CLI.run(["export", spz, "-o", ply])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try GaussianPLY.read(path: ply) == (try SPZ.read(path: spz)))
+        let render = try CLI.run(["render", spz, "--scene", RenderFixture.scene, "-o", dir.appendingPathComponent("r").path, "--views", "1"])
+        #expect(render.status == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("r/1.png").path), "\(render.stderr)")
+    }
+
     @Test(arguments: [
         (["--format", "spz", "--sh-degree", "4"], "--sh-degree must be 0, 1, 2 or 3"),
         (["--format", "spz", "--spz-version", "4"], "--spz-version must be 2 or 3"),

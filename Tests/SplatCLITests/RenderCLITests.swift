@@ -118,10 +118,28 @@ enum RenderFixture {
         #expect(r1.stderr.hasPrefix("error: \(RenderFixture.scene): no view named '99.jpg'"), "\(r1.stderr)")
         let r2 = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", model])
         #expect(r2.status != 0 && r2.stderr.contains("exists and is not a directory"), "\(r2.stderr)")
-        let r3 = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", dir.appendingPathComponent("no/such/dir").path])
-        #expect(r3.status != 0 && r3.stderr.contains("does not exist"), "\(r3.stderr)")
+        let r3 = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", model + "/sub/dir"])
+        #expect(r3.status == 64 && r3.stderr.contains("is not a directory"), "\(r3.stderr)")
+        // Missing parents are created, like mkdir -p.
+        let nested = dir.appendingPathComponent("new/nested/dir").path
+        let r5 = try CLI.run(["render", model, "--scene", RenderFixture.scene, "-o", nested, "--views", "1"])
+        #expect(r5.status == 0 && FileManager.default.fileExists(atPath: nested + "/1.png"), "\(r5.stderr)")
         let r4 = try CLI.run(["render", model, "--scene", dir.appendingPathComponent("nowhere").path, "-o", dir.appendingPathComponent("o").path])
         #expect(r4.status != 0 && r4.stderr.contains("scene"), "\(r4.stderr)")
+    }
+
+    @Test func nestedImageNamesAreFlattenedAndAmbiguousShortNamesRefused() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = CLI.repoRoot.appendingPathComponent("Fixtures/export/input.ply").path
+        let blender = CLI.repoRoot.appendingPathComponent("Fixtures/nerf_blender").path
+        let out = dir.appendingPathComponent("o").path
+        let r1 = try CLI.run(["render", model, "--scene", blender, "-o", out, "--views", "train/r_0.png,r_1"])
+        #expect(r1.status == 0, "\(r1.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["train_r_0.png", "train_r_1.png"])
+        let r2 = try CLI.run(["render", model, "--scene", blender, "-o", out, "--views", "r_0"])
+        #expect(r2.status == 1)
+        #expect(r2.stderr.contains("view 'r_0' is ambiguous: test/r_0.png, train/r_0.png"), "\(r2.stderr)")
     }
 
     static let ffmpegInstalled = FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg")

@@ -131,6 +131,15 @@ func expectWithinSPZBounds(_ decoded: GaussianCloud, _ original: GaussianCloud, 
         #expect(error?.reason.contains(message) == true, "\(String(describing: error))")
     }
 
+    @Test func readModelRecognisesEachFormat() throws {
+        let cloud = try ExportFixtures.input()
+        #expect(bitsEqual(try Export.readModel(path: ExportFixtures.path("input.ply")), cloud))
+        #expect(try Export.readModel(path: ExportFixtures.path("expected_v3.spz")) == (try SPZ.read(path: ExportFixtures.path("expected_v3.spz"))))
+        #expect(try Export.readModel(path: ExportFixtures.path("expected.splat")) == (try SplatFile.read(path: ExportFixtures.path("expected.splat"))))
+        let error = #expect(throws: SplatFileError.self) { try Export.readModel(path: ExportFixtures.path("expected_v3.spz.raw")) }
+        #expect(error?.reason.contains("not a PLY file") == true)
+    }
+
     @Test func plyExportWithLowerSHDegreeKeepsLeadingBands() throws {
         let cloud = try ExportFixtures.input()
         let dir = try temporaryDirectory("export-ply")

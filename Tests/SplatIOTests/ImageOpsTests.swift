@@ -23,6 +23,31 @@ import SplatCore
         #expect(out.pixels == [25, 0, 255])  // 101/4 = 25.25; 1/4 -> 0; 1019/4 = 254.75 -> 255
     }
 
+    /// The fast path (unrolled RGB, multiply-shift division) against a plain reference.
+    @Test(arguments: [1, 2, 3, 4])
+    func areaDownscaleMatchesAPlainReference(channels: Int) {
+        var rng = SystemRandomNumberGenerator()
+        for factor in [2, 3, 4, 7, 16] {
+            let w = 37, h = 23
+            let img = Image8(width: w, height: h, channels: channels,
+                             pixels: (0..<(w * h * channels)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            let out = ImageOps.downscaleArea(img, by: factor)
+            let ow = w / factor, oh = h / factor, n = factor * factor
+            #expect(out.width == ow && out.height == oh)
+            for oy in 0..<oh { for ox in 0..<ow { for c in 0..<channels {
+                var sum = 0
+                for y in 0..<factor { for x in 0..<factor { sum += Int(img.pixels[((oy * factor + y) * w + ox * factor + x) * channels + c]) } }
+                #expect(out.pixels[(oy * ow + ox) * channels + c] == UInt8((sum + n / 2) / n))
+            } } }
+        }
+    }
+
+    @Test func areaDownscaleOfSaturatedBlocksAtTheLargestFactor() {
+        let f = ImageOps.maxDownscale
+        let img = Image8(width: f, height: f, channels: 1, pixels: [UInt8](repeating: 255, count: f * f))
+        #expect(ImageOps.downscaleArea(img, by: f).pixels == [255])
+    }
+
     @Test func areaDownscaleByOneIsIdentity() {
         let img = Image8(width: 3, height: 2, channels: 2, pixels: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
         #expect(ImageOps.downscaleArea(img, by: 1) == img)
@@ -39,6 +64,23 @@ import SplatCore
         let black = ImageOps.toRGB(img, background: .zero)
         // 200·128/255 = 100.39 -> 100; 100·128/255 = 50.2 -> 50
         #expect(black.pixels == [200, 100, 0, 0, 0, 0, 100, 50, 0])
+    }
+
+    /// Every (colour, alpha) pair on white, black and a fractional grey, against the formula in Double.
+    @Test(arguments: [Float(1), 0, 0.5, 0.3])
+    func compositingIsRoundedFormulaForAllValues(background: Float) {
+        var px = [UInt8]()
+        for a in 0...255 { for c in 0...255 { px += [UInt8(c), UInt8(255 - c), UInt8(c / 2), UInt8(a)] } }
+        let out = ImageOps.toRGB(Image8(width: 256, height: 256, channels: 4, pixels: px), background: SIMD3(repeating: background))
+        var mismatches = 0
+        for a in 0...255 { for c in 0...255 {
+            let i = a * 256 + c, alpha = Double(a) / 255, bg = Double(background) * 255
+            for (k, v) in [c, 255 - c, c / 2].enumerated() {
+                let expected = (Double(v) * alpha + bg * (1 - alpha)).rounded()
+                if Double(out.pixels[3 * i + k]) != expected { mismatches += 1 }
+            }
+        } }
+        #expect(mismatches == 0)
     }
 
     @Test func grayAlphaCompositesAndGrayReplicates() {

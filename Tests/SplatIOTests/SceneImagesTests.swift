@@ -71,6 +71,37 @@ import SplatCore
         #expect(half == expected && half.width == 64 && half.height == 48)
     }
 
+    /// The whole path: an OPENCV camera in a COLMAP text model and in a transforms.json, with
+    /// the synthetic distorted image, loads as a pinhole camera whose image matches the pattern.
+    @Test func distortedScenesLoadUndistortedImages() throws {
+        let dir = try FixturePaths.makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/images", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: dir + "/sparse/0", withIntermediateDirectories: true)
+        try ImageCodec.writePNG(Self.distortedImage(), to: dir + "/images/d.png")
+        let k = Self.pinhole, l = Self.lens
+        try "1 OPENCV 128 96 \(k.fx) \(k.fy) \(k.cx) \(k.cy) \(l.k1) \(l.k2) \(l.p1) \(l.p2)\n"
+            .write(toFile: dir + "/sparse/0/cameras.txt", atomically: true, encoding: .utf8)
+        try "1 1 0 0 0 0 0 0 1 d.png\n\n".write(toFile: dir + "/sparse/0/images.txt", atomically: true, encoding: .utf8)
+        try "".write(toFile: dir + "/sparse/0/points3D.txt", atomically: true, encoding: .utf8)
+        let colmap = try SceneLoader.load(dir)
+        #expect(colmap.sourceCameraModels == ["OPENCV"] && colmap.cameras[0].intrinsics == k)
+        let a = Self.errorVsPinhole(try SceneImages.loadRGB(colmap.cameras[0], background: .zero))
+        #expect(a.mean < 0.6 && a.max < 2.5)
+
+        let json = """
+            {"camera_model": "OPENCV", "fl_x": \(k.fx), "fl_y": \(k.fy), "cx": \(k.cx), "cy": \(k.cy), "w": 128, "h": 96,
+             "k1": \(l.k1), "k2": \(l.k2), "p1": \(l.p1), "p2": \(l.p2),
+             "frames": [{"file_path": "images/d.png", "transform_matrix": [[1,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]}]}
+            """
+        try json.write(toFile: dir + "/transforms.json", atomically: true, encoding: .utf8)
+        let nerf = try SceneLoader.load(dir + "/transforms.json")
+        #expect(nerf.cameras[0].distortion?.k1 == l.k1 && nerf.cameras[0].intrinsics == k)
+        let b = Self.errorVsPinhole(try SceneImages.loadRGB(nerf.cameras[0], background: .zero))
+        #expect(b.mean < 0.6 && b.max < 2.5)
+    }
+
     @Test func colmapDownscaleUsesImagesNWhenPresent() throws {
         let dir = try FixturePaths.makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -61,7 +61,8 @@ import Testing
     }
 
     @Test func gaussiansHaveTheEDGSInitialParameters() throws {
-        let r = try EDGSInitializer.run(scene: Self.synth.scene(), options: Self.options, loadImage: Self.loader(Self.synth))
+        var o = Self.options; o.initialScale = .cameraDistance
+        let r = try EDGSInitializer.run(scene: Self.synth.scene(), options: o, loadImage: Self.loader(Self.synth))
         let c = r.cloud
         #expect(c.maxSHDegree == 3 && c.shRest.allSatisfy { $0 == 0 })
         #expect(c.opacityLogits.allSatisfy { $0 == 0 })
@@ -77,6 +78,20 @@ import Testing
         }
         #expect(r.report.gaussians == c.count && r.report.references.count == 2)
         #expect(r.report.medianReprojectionErrorPx <= r.report.tolerancePx && abs(r.report.tolerancePx - 0.48) < 1e-9)
+    }
+
+    @Test func nearestNeighbourScalesMatchTheThreeNearestPoints() throws {
+        let r = try EDGSInitializer.run(scene: Self.synth.scene(), options: Self.options, loadImage: Self.loader(Self.synth))
+        let c = r.cloud
+        #expect(c.count > 10)
+        // Brute force over all points: log √(mean of the 3 smallest squared distances).
+        for i in stride(from: 0, to: c.count, by: max(1, c.count / 50)) {
+            var d2 = (0..<c.count).filter { $0 != i }.map { j -> Float in let d = c.mean(j) - c.mean(i); return (d * d).sum() }
+            d2.sort()
+            let expected = 0.5 * logf(max((d2[0] + d2[1] + d2[2]) / 3, 1e-7))
+            #expect(abs(c.logScales[i * 3] - expected) < 1e-4)
+            #expect(c.logScales[i * 3] == c.logScales[i * 3 + 1] && c.logScales[i * 3] == c.logScales[i * 3 + 2])
+        }
     }
 
     @Test func sameSeedGivesIdenticalCloudAndOtherSeedDoesNot() throws {

@@ -80,4 +80,13 @@ import Testing
         #expect(m.pairs[0].certainty.allSatisfy { $0 >= 0 && $0 <= 1 })
         #expect(m.pairs[0].certainty.contains { $0 > 0.5 })
     }
+
+    @Test func imagesSmallerThanOneWindowMatchNothing() {
+        let scene = SyntheticScene(width: 5, height: 1, focal: 5, angles: [0, 8])
+        let cams = scene.cameras
+        let ranges = [0: 1.0...10.0, 1: 1.0...10.0]
+        let m = DenseMatcher.match(cameras: cams, reference: 0, neighbours: [1],
+                                   images: [0: scene.images[0], 1: scene.images[1]], depthRanges: ranges)
+        #expect(m.cellCount == 5 && m.pairs[0].certainty.allSatisfy { $0 == 0 })
+    }
 }

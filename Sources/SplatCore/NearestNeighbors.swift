@@ -1,9 +1,11 @@
+import Dispatch
 import Foundation
 
 /// Mean squared distance from each point to its 3 nearest other points (3DGS's `distCUDA2`,
 /// used to seed Gaussian scales), with a uniform grid so 100k points take well under a second.
-enum NearestNeighbors {
-    static func meanSquaredDistanceToThreeNearest(_ points: [SIMD3<Float>], threadCount: Int) -> [Float] {
+/// Shared by the SfM/random starts (SplatTrain) and the EDGS initializer (SplatInit).
+public enum NearestNeighbors {
+    public static func meanSquaredDistanceToThreeNearest(_ points: [SIMD3<Float>], threadCount: Int) -> [Float] {
         let n = points.count
         guard n > 1 else { return [Float](repeating: 1e-7, count: n) }
         var lo = points[0], hi = points[0]
@@ -33,7 +35,9 @@ enum NearestNeighbors {
         var result = [Float](repeating: 0, count: n)
         result.withUnsafeMutableBufferPointer { out in
             let o = out.baseAddress!
-            parallelChunks(n, threadCount) { a, b in
+            let chunks = max(1, min(n / 4096, threadCount * 4))
+            let body: (Int) -> Void = { chunk in
+                let a = n * chunk / chunks, b = n * (chunk + 1) / chunks
                 for i in a..<b {
                     let p = points[i], c = coord(p)
                     var best = SIMD3<Float>(repeating: .infinity)   // ascending squared distances
@@ -67,7 +71,15 @@ enum NearestNeighbors {
                     o[i] = max(sum / Float(k), 1e-7)
                 }
             }
+            // Chunks write disjoint ranges of `out`, so running them concurrently is race-free.
+            let box = NNUncheckedSendable(body)
+            if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) } }
         }
         return result
     }
+}
+
+private struct NNUncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
