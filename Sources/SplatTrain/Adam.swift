@@ -61,7 +61,13 @@ public struct AdamOptimizer: Sendable, Equatable {
 
     /// One Adam update of every group. `gradients` and `learningRates` are in `ParameterGroup`
     /// order; each gradient array has the same length as its parameter array.
+    ///
+    /// `activeSHRest` (coefficients per channel in use, nil = all) skips the SH coefficients
+    /// above the active degree. Their gradients are exactly zero, so their moments stay zero and
+    /// Adam would move them by exactly 0/(0 + ε) = 0: skipping them changes no bit, and saves
+    /// most of the memory traffic while the degree is still rising (they are 45 of 59 floats).
     public mutating func update(_ cloud: inout GaussianCloud, gradients: [[Float]], learningRates: [Float],
+                                activeSHRest: Int? = nil,
                                 threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
         precondition(gradients.count == 6 && learningRates.count == 6)
         step += 1
@@ -69,17 +75,19 @@ public struct AdamOptimizer: Sendable, Equatable {
         let bias1 = 1 - powf(beta1, t), bias2 = 1 - powf(beta2, t)
         let b1 = beta1, b2 = beta2, eps = epsilon
         let invSqrtBias2 = 1 / bias2.squareRoot()
+        let rc = cloud.restCount, active = min(activeSHRest ?? rc, rc), n = cloud.count
         for group in ParameterGroup.allCases {
             let g = group.rawValue
             let stepSize = learningRates[g] / bias1
             precondition(gradients[g].count == cloud[keyPath: group.keyPath].count && firstMoments[g].count == gradients[g].count)
+            if group == .shRest && active == 0 { continue }
             gradients[g].withUnsafeBufferPointer { gb in
                 firstMoments[g].withUnsafeMutableBufferPointer { mb in
                     secondMoments[g].withUnsafeMutableBufferPointer { vb in
                         cloud[keyPath: group.keyPath].withUnsafeMutableBufferPointer { pb in
                             let gp = gb.baseAddress, mp = mb.baseAddress, vp = vb.baseAddress, pp = pb.baseAddress
                             guard let gp, let mp, let vp, let pp else { return }
-                            parallelChunks(pb.count, threadCount) { lo, hi in
+                            @inline(__always) func kernel(_ lo: Int, _ hi: Int) {
                                 for i in lo..<hi {
                                     let gi = gp[i]
                                     let m = b1 * mp[i] + (1 - b1) * gi
@@ -87,6 +95,14 @@ public struct AdamOptimizer: Sendable, Equatable {
                                     mp[i] = m; vp[i] = v
                                     pp[i] -= stepSize * m / (v.squareRoot() * invSqrtBias2 + eps)
                                 }
+                            }
+                            if group == .shRest && active < rc {
+                                // Per Gaussian, the active coefficients are a prefix of its row.
+                                parallelChunks(n, threadCount) { lo, hi in
+                                    for i in lo..<hi { kernel(i * rc * 3, i * rc * 3 + active * 3) }
+                                }
+                            } else {
+                                parallelChunks(pb.count, threadCount) { lo, hi in kernel(lo, hi) }
                             }
                         }
                     }

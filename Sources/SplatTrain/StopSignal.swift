@@ -7,6 +7,13 @@ private let stopRequested = Atomic<Bool>(false)
 /// cleanly. A second signal while stopping exits at once (status 130).
 public enum StopSignal {
     public static func install() {
+        // A parent may have spawned us with these signals blocked (threaded launchers such as
+        // Foundation's Process pass their thread's mask on); unblock them on this thread.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for sig in [SIGINT, SIGTERM] {
             signal(sig) { _ in
                 // Only async-signal-safe work here: a lock-free store, or _exit.

@@ -78,7 +78,8 @@ public final class Trainer {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "gradient of \(group.name)", step: s)
         }
-        state.applyAdam(gradients: gradients, learningRates: schedule.learningRates(step: s), threadCount: threads)
+        state.applyAdam(gradients: gradients, learningRates: schedule.learningRates(step: s), activeSHDegree: degree,
+                        threadCount: threads)
         phase("adam")
         if schedule.decaysOpacity(atStep: s) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay)) }
         if schedule.prunes(atStep: s) { OpacityMaintenance.prune(&state, below: Float(config.pruneOpacity)) }

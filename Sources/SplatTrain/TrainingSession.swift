@@ -78,6 +78,8 @@ public final class TrainingSession {
         }
         var last: (Double, Double)? = nil
         var lastEvalStep = -1
+        // A resumed run already has the row of its checkpoint step if it was evaluated then.
+        if resume, let row = metrics.lastRow, row.step == state.step { last = (row.psnr, row.ssim); lastEvalStep = row.step }
         if !resume && config.testInterval > 0 { last = try evaluate(); lastEvalStep = 0 }
 
         let progress = ProgressReporter(total: config.iterations, startStep: trainer.state.step, interval: config.logInterval)
@@ -162,6 +164,13 @@ struct MetricsLog {
             }
         }
         rows = kept
+    }
+
+    /// The last row's step, PSNR and SSIM, if any.
+    var lastRow: (step: Int, psnr: Double, ssim: Double)? {
+        guard let f = rows.last?.split(separator: ","), f.count >= 3, let step = Int(f[0]),
+              let psnr = Double(f[1]), let ssim = Double(f[2]) else { return nil }
+        return (step, psnr, ssim)
     }
 
     mutating func append(step: Int, psnr: Double, ssim: Double, gaussians: Int, elapsed: Double) throws {

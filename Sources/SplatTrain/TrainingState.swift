@@ -37,7 +37,8 @@ public struct TrainingState: Sendable, Equatable {
 
     /// One Adam update of the cloud. (A method on the struct: the cloud and the optimizer are
     /// two stored properties of one value, which a class could not hand out as two inout accesses.)
-    public mutating func applyAdam(gradients: [[Float]], learningRates: [Float], threadCount: Int) {
-        adam.update(&cloud, gradients: gradients, learningRates: learningRates, threadCount: threadCount)
+    public mutating func applyAdam(gradients: [[Float]], learningRates: [Float], activeSHDegree: Int, threadCount: Int) {
+        adam.update(&cloud, gradients: gradients, learningRates: learningRates,
+                    activeSHRest: GaussianCloud.restCount(forDegree: activeSHDegree), threadCount: threadCount)
     }
 }

@@ -20,23 +20,19 @@ struct Splat: ParsableCommand {
             RenderCommand.self,
             EvalCommand.self,
             ExportCommand.self,
+            RunCommand.self,
         ]
     )
 
-    /// Prints `error: <message>` on one line and exits non-zero for our own errors; lets
-    /// ArgumentParser handle usage errors and help.
+    /// Prints `error: <message>` on one line and exits 1 for our own errors (every error type
+    /// of the Splat libraries describes itself as `<file>: <problem>`); ArgumentParser's own
+    /// errors (usage, help, version, validation) keep its formatting and exit codes.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as CleanExit {
-            exit(withError: error)
-        } catch let error as ValidationError {
-            exit(withError: error)
-        } catch let error as ExitCode {
-            exit(withError: error)
         } catch {
-            if String(describing: type(of: error)).contains("CommandError") || String(describing: type(of: error)).contains("ParserError") {
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
                 exit(withError: error)
             }
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

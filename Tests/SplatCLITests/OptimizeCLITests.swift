@@ -57,6 +57,12 @@ import Testing
         #expect(json["steps"] as? Int == 15)
         let csv = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").map { $0.split(separator: ",")[0] } == ["step", "0", "6", "12", "15"])
+        // Resuming a finished run evaluates nothing new and keeps the final metrics.
+        r = try CLI.run(["optimize", "--config", config, "--resume", "--iterations", "15"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8) == csv)
+        let again = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metrics.json"))) as! [String: Any]
+        #expect(abs((again["psnr"] as? Double ?? 0) - (json["psnr"] as? Double ?? 1)) < 1e-3)   // CSV keeps 4 decimals
     }
 
     @Test func resumeWithoutCheckpointFails() throws {
@@ -65,5 +71,40 @@ import Testing
         let config = try writeConfig("scene: \(Self.tinyScene)\noutput: out\ndownscale: 2\n", in: dir)
         let r = try CLI.run(["optimize", "--config", config, "--resume"])
         #expect(r.status == 1 && r.stderr.contains("no checkpoint to resume from"))
+    }
+
+    /// SIGINT stops after the current step with a checkpoint and exit status 0. Waits for the
+    /// first evaluation line (an event, not a time) before signalling.
+    @Test func sigintWritesCheckpointAndExitsCleanly() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try writeConfig("""
+            scene: \(Self.tinyScene)
+            output: out
+            downscale: 2
+            iterations: 1000000
+            test_interval: 1000000
+            checkpoint_interval: 0
+            """, in: dir)
+        let outURL = dir.appendingPathComponent("stdout")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        let p = Process()
+        p.executableURL = CLI.executable
+        p.arguments = ["optimize", "--config", config]
+        p.standardOutput = try FileHandle(forWritingTo: outURL)
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var started = false
+        for _ in 0..<600 where !started {   // up to 60 s for the step-0 evaluation line
+            started = ((try? String(contentsOf: outURL, encoding: .utf8)) ?? "").contains("[step 0] test PSNR")
+            if !started { usleep(100_000) }
+        }
+        #expect(started)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        #expect(stdout.contains("stopped at step"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/checkpoint.bin").path))
     }
 }

@@ -64,4 +64,23 @@ import Testing
             #expect(adam.firstMoments[g.rawValue].count == cloud[keyPath: g.keyPath].count)
         }
     }
+
+    @Test func skippingInactiveSHCoefficientsChangesNoBit() {
+        var rng = SplatRandom(seed: 12)
+        var cloud = GaussianCloud(count: 37, maxSHDegree: 3)
+        for g in ParameterGroup.allCases { cloud[keyPath: g.keyPath] = cloud[keyPath: g.keyPath].map { _ in Float(rng.nextGaussian()) } }
+        var full = AdamOptimizer(like: cloud), partial = full
+        var a = cloud, b = cloud
+        for step in 0..<6 {
+            let activeDegree = step / 2   // 0, 0, 1, 1, 2, 2
+            let active = GaussianCloud.restCount(forDegree: activeDegree)
+            var grads = ParameterGroup.allCases.map { g in (0..<cloud[keyPath: g.keyPath].count).map { _ in Float(rng.nextGaussian()) } }
+            for i in 0..<cloud.count { for k in active..<15 { for c in 0..<3 { grads[5][(i * 15 + k) * 3 + c] = 0 } } }
+            let lr: [Float] = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1]
+            full.update(&a, gradients: grads, learningRates: lr, threadCount: 2)
+            partial.update(&b, gradients: grads, learningRates: lr, activeSHRest: active, threadCount: 2)
+        }
+        #expect(a == b && full == partial)
+        #expect(a.shRest != cloud.shRest)
+    }
 }

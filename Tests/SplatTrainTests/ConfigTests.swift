@@ -54,4 +54,27 @@ import Testing
         #expect(back == c)
         #expect(try ConfigLoader.parse(TrainConfig().yaml(), file: "c", baseDirectory: "/").whiteBackground == nil)
     }
+
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func everyKeyIsDocumentedWithItsDefault() throws {
+        let doc = try String(contentsOf: Self.repoRoot.appendingPathComponent("docs/config.md"), encoding: .utf8)
+        let defaults = TrainConfig().yaml()
+        for key in TrainConfig.keys {
+            #expect(doc.contains("| `\(key)` |"), "docs/config.md lacks \(key)")
+            // The default written in the table must be the code's default.
+            if let line = defaults.split(separator: "\n").first(where: { $0.hasPrefix("\(key): ") }) {
+                let value = line.dropFirst(key.count + 2).replacingOccurrences(of: "\"", with: "")
+                let row = doc.split(separator: "\n").first { $0.hasPrefix("| `\(key)` |") } ?? ""
+                let documented = row.split(separator: "|").dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                let asNumber = Double(documented.replacingOccurrences(of: "`", with: "")), codeNumber = Double(value)
+                #expect(documented == "`\(value)`" || (asNumber != nil && asNumber == codeNumber), "\(key): doc \(documented) vs \(value)")
+            }
+        }
+    }
+
+    @Test func exampleConfigFixtureParses() throws {
+        let c = try ConfigLoader.load(path: Self.repoRoot.appendingPathComponent("Fixtures/configs/example.yaml").path)
+        #expect(c.iterations == 3000 && c.downscale == 2 && c.initialization == "sfm")
+    }
 }
