@@ -131,6 +131,18 @@ import Testing
             try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("images/baseline.jpg").path, toPath: scene + "/images/2.jpg")
             return ["info", scene]
         },
+        Case(description: "eval with a test image of the wrong size", needle: "1.jpg: ") { dir in
+            let scene = try tinyScene(in: dir)
+            try FileManager.default.removeItem(atPath: scene + "/images/1.jpg")
+            try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("images/subsampled.jpg").path, toPath: scene + "/images/1.jpg")
+            return ["eval", try model(in: dir), "--scene", scene]
+        },
+        Case(description: "eval with a truncated test image", needle: "1.jpg: ") { dir in
+            let scene = try tinyScene(in: dir)
+            let jpeg = try Data(contentsOf: URL(fileURLWithPath: scene + "/images/1.jpg"))
+            try jpeg.prefix(jpeg.count / 2).write(to: URL(fileURLWithPath: scene + "/images/1.jpg"))
+            return ["eval", try model(in: dir), "--scene", scene]
+        },
         Case(description: "images.bin with a NaN pose", needle: "non-finite or zero pose") { dir in
             ["render", try model(in: dir), "--scene", fixtures.appendingPathComponent("corrupt/images_nan_pose").path,
              "-o", dir.appendingPathComponent("r").path]
