@@ -51,4 +51,49 @@ import Testing
             #expect(text.hasPrefix(Self.file(name)) && !text.contains("\n"), "\(name): \(text)")
         }
     }
+
+    /// Every prefix of a valid file (a cut at every byte, hence at every section boundary) is
+    /// either read or rejected with a one-line error naming the file; none may crash.
+    @Test(arguments: [
+        ("ply/gaussians_deg1.ply", "ply"), ("ply/gaussians_deg2_be_shuffled.ply", "ply"),
+        ("ply/gaussians_deg2_ascii_shuffled.ply", "ply"), ("ply/points3D.ply", "pointply"),
+        ("export/expected_v3.spz", "spz"), ("export/expected_v2.spz", "spz"), ("export/expected.splat", "splat"),
+        ("fuzz/checkpoint/deg1_n1.ckpt", "checkpoint"), ("fuzz/npy/warp_f32.npy", "npy"),
+        ("images/rgb8.png", "png"), ("images/baseline.jpg", "jpeg"),
+    ])
+    func everyTruncationOfAValidFileIsHandled(fixture: String, reader: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: FixturePaths.path(fixture)))
+        let dir = try FixturePaths.makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/cut." + (fixture as NSString).pathExtension
+        var rejected = 0
+        for cut in 0..<data.count {
+            try data.prefix(cut).write(to: URL(fileURLWithPath: path))
+            do {
+                switch reader {
+                case "ply": _ = try GaussianPLY.read(path: path)
+                case "pointply": _ = try PointPLY.read(path: path)
+                case "spz": _ = try SPZ.read(path: path)
+                case "splat": _ = try SplatFile.read(path: path)
+                case "checkpoint": _ = try Checkpoint.read(path: path)
+                case "npy": _ = try NpyReader.read(path: path)
+                default: _ = try ImageCodec.decode(path: path)
+                }
+            } catch {
+                rejected += 1
+                let text = "\(error)"
+                #expect(text.hasPrefix(path + ": ") && !text.contains("\n"), "cut at \(cut): \(text)")
+            }
+        }
+        // Valid prefixes exist only for .splat (whole 32-byte records) and ASCII PLY (the last
+        // number cut short, e.g. "0.125" -> "0.12"); every other cut must be refused.
+        if reader == "splat" {
+            #expect(rejected == data.count - data.count / 32)
+        } else if fixture.contains("ascii") {
+            let lastToken = data.reversed().drop { $0 == 0x0A }.prefix { $0 != 0x20 }.count
+            #expect(rejected == data.count - lastToken, "\(fixture)")
+        } else {
+            #expect(rejected == data.count, "\(fixture)")
+        }
+    }
 }
