@@ -37,6 +37,10 @@ public final class TrainingSession {
     /// Runs to `config.iterations` steps. `initial` makes the starting cloud (not called when
     /// resuming from `<output>/checkpoint.bin`).
     public func run(resume: Bool, initial: () throws -> GaussianCloud) throws -> Outcome {
+        // Checked before anything is created, so a failed --resume leaves no empty output folder.
+        if resume && !FileManager.default.fileExists(atPath: checkpointPath) {
+            throw TrainError.checkpoint(file: checkpointPath, message: "no checkpoint to resume from")
+        }
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         var stages = stageSeconds
         var clock = Date()

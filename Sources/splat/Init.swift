@@ -22,14 +22,7 @@ struct InitCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder (created if missing): init.ply and init.json are written there.")
     var output: String
 
-    @Option(help: "Reference views (k-means clusters of train cameras; clamped to the number of train views).")
-    var numRefs = InitOptions().numRefs
-
-    @Option(help: "Neighbour views matched against each reference.")
-    var nnsPerRef = InitOptions().nnsPerRef
-
-    @Option(help: "Reference pixels sampled (and triangulated) per reference view.")
-    var matchesPerRef = InitOptions().matchesPerRef
+    @OptionGroup var initArguments: InitArguments
 
     @Option(help: "Folder with pairs.txt and match files to use instead of the built-in matcher.")
     var correspondences: String?
@@ -40,24 +33,14 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Random seed for view selection and sampling.")
     var seed: UInt64 = 0
 
-    @Option(help: "Long side, in pixels, of the images the built-in matcher works on (smaller is faster).")
-    var matchSize = MatcherOptions().maxSide
-
     @Option(help: "Drop points whose reprojection error exceeds this, L1 pixels at the loaded resolution (default: 0.005 x the larger image side).")
     var maxReprojectionError: Double?
-
-    @Option(help: "Initial Gaussian size: knn (3DGS: from the 3 nearest points) or distance (EDGS: 0.0005 x distance to the reference camera; meant for millions of points).")
-    var initialScale = InitialScale.nearestNeighbors
 
     @Flag(help: "Print only the final summary.")
     var quiet = false
 
     func validate() throws {
-        guard numRefs >= 1 else { throw ValidationError("--num-refs must be at least 1") }
-        guard nnsPerRef >= 1 else { throw ValidationError("--nns-per-ref must be at least 1") }
-        guard matchesPerRef >= 1 else { throw ValidationError("--matches-per-ref must be at least 1") }
         guard downscale >= 1 else { throw ValidationError("--downscale must be at least 1") }
-        guard matchSize >= 16 else { throw ValidationError("--match-size must be at least 16 pixels") }
         if let e = maxReprojectionError, !(e > 0) { throw ValidationError("--max-reprojection-error must be positive") }
         guard FileManager.default.fileExists(atPath: scene) else { throw ValidationError("scene '\(scene)' does not exist") }
         if let c = correspondences {
@@ -79,11 +62,8 @@ struct InitCommand: ParsableCommand {
                                              progress: { print($0) })
         }
         let s = try SceneLoader.load(scenePath, options: load)
-        var o = InitOptions()
-        o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
-        o.seed = seed; o.correspondences = correspondences; o.maxReprojectionError = maxReprojectionError
-        o.matcher.maxSide = matchSize
-        o.initialScale = initialScale
+        var o = initArguments.options(seed: seed)
+        o.correspondences = correspondences; o.maxReprojectionError = maxReprojectionError
         let quiet = quiet
         let result = try EDGSInitializer.run(scene: s, options: o, loadImage: { try SceneImages.loadRGB($0, background: s.background) },
                                              progress: { if !quiet { print($0) } })
@@ -99,5 +79,3 @@ struct InitCommand: ParsableCommand {
                      r.gaussians, ply, r.references.count, r.sampled, 100 * r.rejectedFraction, r.medianReprojectionErrorPx, r.seconds.total))
     }
 }
-
-extension InitialScale: ExpressibleByArgument {}

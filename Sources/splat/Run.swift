@@ -43,25 +43,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Redo every stage even when its outputs exist.")
     var force = false
 
-    @Option(help: "Init: reference views (k-means clusters of train cameras).")
-    var numRefs = InitOptions().numRefs
+    @OptionGroup(title: "Initialization") var initArguments: InitArguments
 
-    @Option(help: "Init: neighbour views matched against each reference.")
-    var nnsPerRef = InitOptions().nnsPerRef
-
-    @Option(help: "Init: reference pixels sampled (and triangulated) per reference view.")
-    var matchesPerRef = InitOptions().matchesPerRef
-
-    @Option(help: "Init: long side, in pixels, of the images the built-in matcher works on.")
-    var matchSize = MatcherOptions().maxSide
 
     func validate() throws {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
         if let downscale, downscale < 1 { throw ValidationError("--downscale must be at least 1") }
-        guard numRefs >= 1 else { throw ValidationError("--num-refs must be at least 1") }
-        guard nnsPerRef >= 1 else { throw ValidationError("--nns-per-ref must be at least 1") }
-        guard matchesPerRef >= 1 else { throw ValidationError("--matches-per-ref must be at least 1") }
-        guard matchSize >= 16 else { throw ValidationError("--match-size must be at least 16 pixels") }
         if let config { try CLIChecks.requireFile(config, what: "config file") }
         try OutputDirectory.validate(output)
     }
@@ -132,10 +119,7 @@ struct RunCommand: ParsableCommand {
 
     /// EDGS dense init, exactly as `splat init` does it, into <dir>/init.ply and init.json.
     func initialize(_ scene: Scene, seed: UInt64, into dir: String) throws {
-        var o = InitOptions()
-        o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
-        o.seed = seed
-        o.matcher.maxSide = matchSize
+        let o = initArguments.options(seed: seed)
         say("init: EDGS dense initialization (\(o.numRefs) references, \(o.nnsPerRef) neighbours, \(o.matchesPerRef) samples each)")
         let result = try EDGSInitializer.run(scene: scene, options: o,
                                              loadImage: { try SceneImages.loadRGB($0, background: scene.background) },

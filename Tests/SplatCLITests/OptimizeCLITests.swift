@@ -71,6 +71,7 @@ import Testing
         let config = try writeConfig("scene: \(Self.tinyScene)\noutput: out\ndownscale: 2\n", in: dir)
         let r = try CLI.run(["optimize", "--config", config, "--resume"])
         #expect(r.status == 1 && r.stderr.contains("no checkpoint to resume from"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }
 
     /// SIGINT stops after the current step with a checkpoint and exit status 0. Waits for the

@@ -1,0 +1,39 @@
+import ArgumentParser
+import SplatInit
+
+/// The EDGS initialization flags shared by `splat init` and `splat run`.
+struct InitArguments: ParsableArguments {
+    @Option(help: "Reference views (k-means clusters of train cameras; clamped to the number of train views).")
+    var numRefs = InitOptions().numRefs
+
+    @Option(help: "Neighbour views matched against each reference.")
+    var nnsPerRef = InitOptions().nnsPerRef
+
+    @Option(help: "Reference pixels sampled (and triangulated) per reference view.")
+    var matchesPerRef = InitOptions().matchesPerRef
+
+    @Option(help: "Long side, in pixels, of the images the built-in matcher works on (smaller is faster).")
+    var matchSize = MatcherOptions().maxSide
+
+    @Option(help: "Initial Gaussian size: knn (3DGS: from the 3 nearest points) or distance (EDGS: 0.0005 x distance to the reference camera; meant for millions of points).")
+    var initialScale = InitialScale.nearestNeighbors
+
+    func validate() throws {
+        guard numRefs >= 1 else { throw ValidationError("--num-refs must be at least 1") }
+        guard nnsPerRef >= 1 else { throw ValidationError("--nns-per-ref must be at least 1") }
+        guard matchesPerRef >= 1 else { throw ValidationError("--matches-per-ref must be at least 1") }
+        guard matchSize >= 16 else { throw ValidationError("--match-size must be at least 16 pixels") }
+    }
+
+    /// Initializer options with these flags applied.
+    func options(seed: UInt64) -> InitOptions {
+        var o = InitOptions()
+        o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
+        o.matcher.maxSide = matchSize
+        o.initialScale = initialScale
+        o.seed = seed
+        return o
+    }
+}
+
+extension InitialScale: ExpressibleByArgument {}
