@@ -32,10 +32,13 @@ run_one() {
     touch "$WORK/crashes/$t/.start"
     # Leak checks off: the Swift runtime keeps caches alive on purpose. 2 GB RSS and malloc
     # limits turn a reader that trusts a huge count into a reported crash.
-    SWIFT_BACKTRACE=enable=no SPLAT_FUZZ_TARGET=$t SPLAT_FIXTURES="$ROOT/Fixtures" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=0 \
+    local scratch="${TMPDIR:-/tmp}/splat-fuzz-$t-$$"
+    [ -d /dev/shm ] && scratch="/dev/shm/splat-fuzz-$t-$$"
+    SPLAT_FUZZ_SCRATCH="$scratch" SWIFT_BACKTRACE=enable=no SPLAT_FUZZ_TARGET=$t SPLAT_FIXTURES="$ROOT/Fixtures" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=0 \
         "$BIN" "$WORK/corpus/$t" "Fixtures/fuzz/$t" -max_total_time="$SECONDS_PER_TARGET" \
         -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 -max_len=20000 -print_final_stats=1 \
         -artifact_prefix="$WORK/crashes/$t/" >"$WORK/$t.log" 2>&1 || true
+    rm -rf "$scratch"
     local execs crashes
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$WORK/$t.log" | grep -o '[0-9]*$' || echo "?")
     crashes=$(find "$WORK/crashes/$t" -type f -newer "$WORK/crashes/$t/.start" | wc -l)

@@ -11,8 +11,9 @@ final class FuzzWorkspace: @unchecked Sendable {
 
     init(fixtures: String) throws {
         self.fixtures = fixtures
+        // libFuzzer ends the process without returning, so scripts/fuzz.sh names (and removes) it.
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        root = "\(base)/splat-fuzz-\(getpid())"
+        root = ProcessInfo.processInfo.environment["SPLAT_FUZZ_SCRATCH"] ?? "\(base)/splat-fuzz-\(getpid())"
         let fm = FileManager.default
         try? fm.removeItem(atPath: root)
         for dir in ["colmap/sparse/0", "colmap_txt/sparse/0", "nerf", "matches"] {
