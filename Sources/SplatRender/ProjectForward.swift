@@ -36,16 +36,8 @@ enum ProjectForward {
         guard n > 0 else { return 0 }
         let restCount = cloud.restCount
         var skippedPerChunk = [Int](repeating: 0, count: (n + 4095) / 4096)
-        cloud.means.withUnsafeBufferPointer { means in
-        cloud.logScales.withUnsafeBufferPointer { logScales in
-        cloud.rotations.withUnsafeBufferPointer { rotations in
-        cloud.opacityLogits.withUnsafeBufferPointer { logits in
-        cloud.shDC.withUnsafeBufferPointer { dc in
-        cloud.shRest.withUnsafeBufferPointer { rest in
+        CloudPointers.with(cloud) { inputs in
         skippedPerChunk.withUnsafeMutableBufferPointer { skipped in
-            let inputs = CloudPointers(means: means.baseAddress!, logScales: logScales.baseAddress!,
-                                       rotations: rotations.baseAddress!, logits: logits.baseAddress!,
-                                       dc: dc.baseAddress!, rest: rest.baseAddress ?? dc.baseAddress!)
             Parallel.chunks(n, chunkSize: 4096, threads: threads) { range in
                 var bad = 0
                 for i in range {
@@ -56,7 +48,7 @@ enum ProjectForward {
                 }
                 skipped[range.lowerBound / 4096] = bad
             }
-        }}}}}}}
+        }}
         return skippedPerChunk.reduce(0, +)
     }
 
@@ -140,4 +132,19 @@ enum ProjectForward {
 /// Base pointers of a cloud's parameter arrays, valid only inside the call that made them.
 struct CloudPointers {
     var means, logScales, rotations, logits, dc, rest: UnsafePointer<Float>
+
+    /// Calls `body` with the base addresses of every parameter array of `cloud` (shRest may be
+    /// empty: then any valid pointer, never read); not called for an empty cloud.
+    static func with(_ cloud: GaussianCloud, _ body: (CloudPointers) -> Void) {
+        cloud.means.withUnsafeBufferPointer { means in
+        cloud.logScales.withUnsafeBufferPointer { logScales in
+        cloud.rotations.withUnsafeBufferPointer { rotations in
+        cloud.opacityLogits.withUnsafeBufferPointer { logits in
+        cloud.shDC.withUnsafeBufferPointer { dc in
+        cloud.shRest.withUnsafeBufferPointer { rest in
+            guard let base = means.baseAddress else { return }
+            body(CloudPointers(means: base, logScales: logScales.baseAddress!, rotations: rotations.baseAddress!,
+                               logits: logits.baseAddress!, dc: dc.baseAddress!, rest: rest.baseAddress ?? dc.baseAddress!))
+        }}}}}}
+    }
 }

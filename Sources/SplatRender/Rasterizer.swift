@@ -123,20 +123,12 @@ public final class Rasterizer: @unchecked Sendable {
         let projection = projectionBuffers
         let grad2DPointer = UnsafePointer(grad2D.pointer)
         let threads = threadCount
-        cloud.means.withUnsafeBufferPointer { means in
-        cloud.logScales.withUnsafeBufferPointer { logScales in
-        cloud.rotations.withUnsafeBufferPointer { rotations in
-        cloud.opacityLogits.withUnsafeBufferPointer { logits in
-        cloud.shDC.withUnsafeBufferPointer { dc in
-        cloud.shRest.withUnsafeBufferPointer { rest in
-            guard let base = means.baseAddress else { return }
-            let c = CloudPointers(means: base, logScales: logScales.baseAddress!, rotations: rotations.baseAddress!,
-                                  logits: logits.baseAddress!, dc: dc.baseAddress!, rest: rest.baseAddress ?? dc.baseAddress!)
+        CloudPointers.with(cloud) { c in
             gradients.withPointers { out in
                 ProjectBackward.run(cloud, c: c, view: view, shDegree: degree, projection: projection,
                                     grad2D: grad2DPointer, out: out, threads: threads)
             }
-        }}}}}}
+        }
     }
 }
 
