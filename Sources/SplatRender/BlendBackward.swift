@@ -25,14 +25,8 @@ enum BlendBackward {
     /// Writes every pair's screen-space gradient to `pairGrads` [pairs * Grad2DLane.stride].
     static func run(_ input: Inputs, pairGrads: UnsafeMutablePointer<Float>, threads: Int) {
         Parallel.chunks(input.view.tileCount, chunkSize: 4, threads: threads) { range in
-            // Per-pixel state and per-pixel gradient terms live in separate allocations, so the
-            // compiler can see that they never alias.
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9) { state in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * Grad2DLane.stride) { terms in
-                    for tile in range {
-                        backwardTile(tile, input, pairGrads: pairGrads, scratch: state.baseAddress!, terms: terms.baseAddress!)
-                    }
-                }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9 + 16) { state in
+                for tile in range { backwardTile(tile, input, pairGrads: pairGrads, scratch: state.baseAddress!) }
             }
         }
     }
@@ -53,9 +47,9 @@ enum BlendBackward {
         }
     }
 
-    @inline(__always)
+    @inline(never)  // a separate function, so the per-lane helper below inlines into it
     static func backwardTile(_ tile: Int, _ input: Inputs, pairGrads: UnsafeMutablePointer<Float>,
-                             scratch: UnsafeMutablePointer<Float>, terms: UnsafeMutablePointer<Float>) {
+                             scratch: UnsafeMutablePointer<Float>) {
         let view = input.view, rules = input.rules
         let tx0 = (tile % view.tilesX) * 16, ty0 = (tile / view.tilesX) * 16
         let cols = min(16, view.width - tx0), rowsInImage = min(16, view.height - ty0)
@@ -68,8 +62,10 @@ enum BlendBackward {
         let gR = scratch + 768, gG = scratch + 1024, gB = scratch + 1280
         let lastI = UnsafeMutableRawPointer(scratch + 1536).bindMemory(to: Int32.self, capacity: 256)
         let pixelX = scratch + 1792, pixelY = scratch + 2048   // tile-local pixel coordinates
+        let rowLast = UnsafeMutableRawPointer(scratch + 2304).bindMemory(to: Int32.self, capacity: 16)
         let bg = input.background
         var maxLast: Int32 = 0
+        for row in 0..<16 { rowLast[row] = 0 }
         for p in 0..<256 {
             trans[p] = 1; behind[p] = 0; background[p] = 0; gR[p] = 0; gG[p] = 0; gB[p] = 0; lastI[p] = 0
             pixelX[p] = Float(p % 16); pixelY[p] = Float(p / 16)
@@ -83,6 +79,7 @@ enum BlendBackward {
                 let l = input.state.lastIndex[idx]
                 lastI[p] = l
                 maxLast = max(maxLast, l)
+                rowLast[row] = max(rowLast[row], l)
                 let g = SIMD3(input.dLdImage[idx * 3], input.dLdImage[idx * 3 + 1], input.dLdImage[idx * 3 + 2])
                 gR[p] = g.x; gG[p] = g.y; gB[p] = g.z
                 background[p] = t * (g * bg).sum()
@@ -94,7 +91,6 @@ enum BlendBackward {
             (pairGrads + (start + Int(maxLast)) * Grad2DLane.stride)
                 .update(repeating: 0, count: (end - start - Int(maxLast)) * Grad2DLane.stride)
         }
-        let alphaMax = rules.alphaMax, alphaMin = rules.alphaMin
         var k = Int(maxLast) - 1
         while k >= 0 {
             let s = input.pairSplats + (start + k) * SplatLane.stride
@@ -106,41 +102,28 @@ enum BlendBackward {
             let (rowLo, rowHi) = rules.rows(v: v, extent: s[SplatLane.rowExtent], tileY0: ty0, height: view.height)
             let position = Int32(truncatingIfNeeded: k)   // pixel p saw this Gaussian iff k < last[p]
             if rowLo <= rowHi {
-                let (c0, c1) = rules.columns(uLocal: u, extent: s[SplatLane.columnExtent])
-                let r0 = rowLo - ty0, r1 = rowHi - ty0
                 let vl = v - Float(ty0)
-                // Per covered row, a loop with a runtime trip count (vectorized); each pixel's terms
-                // go to its own slot of nine per-pixel arrays (plain stores), summed below.
-                for row in r0...r1 {
-                for p in (row * 16 + c0)..<(row * 16 + c1) {
-                    let dx = u - pixelX[p], dy = vl - pixelY[p]
-                    let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy
-                    let gauss = fastExpNonPositive(power)
-                    let alpha = min(alphaMax, o * gauss)
-                    let valid = position < lastI[p] && power <= 0 && alpha >= alphaMin
-                    let a: Float = valid ? alpha : 0
-                    let keep = 1 / (1 - a)
-                    let t = trans[p] * keep
-                    let cg = r * gR[p] + g * gG[p] + b * gB[p]
-                    let dAlpha = t * cg - (behind[p] + background[p]) * keep
-                    let dLdAlpha: Float = valid ? dAlpha : 0
-                    let weight = a * t
-                    let dLdG = o * dLdAlpha
-                    let gdx = gauss * dx, gdy = gauss * dy
-                    terms[p] = dLdG * (-gdx * ca - gdy * cb)
-                    terms[256 + p] = dLdG * (-gdy * cc - gdx * cb)
-                    terms[512 + p] = -0.5 * gdx * dx * dLdG
-                    terms[768 + p] = -gdx * dy * dLdG
-                    terms[1024 + p] = -0.5 * gdy * dy * dLdG
-                    terms[1280 + p] = gauss * dLdAlpha
-                    terms[1536 + p] = weight * gR[p]
-                    terms[1792 + p] = weight * gG[p]
-                    terms[2048 + p] = weight * gB[p]
-                    trans[p] = t
-                    behind[p] += weight * cg
+                let shape = rules.footprint(conicA: ca, conicB: cb, conicC: cc, k2: s[SplatLane.footprint])
+                var sums = GradientSums()
+                let pixels = TilePixels(trans: trans, behind: behind, background: background, gR: gR, gG: gG, gB: gB,
+                                        last: lastI, pixelX: pixelX, pixelY: pixelY)
+                // Rows where every pixel's last contributor is in front of this Gaussian are skipped.
+                for row in (rowLo - ty0)...(rowHi - ty0) where rowLast[row] > position {
+                    let (c0, count) = rules.span(row: row, uLocal: u, vLocal: vl, shape)
+                    if count == 0 { continue }
+                    let first = row * 16 + c0
+                    accumulateLanes(first, pixels, u: u, v: vl, conic: (ca, cb, cc), opacity: o, color: (r, g, b),
+                                    position: position, rules: rules, into: &sums)
+                    if count == 16 {
+                        accumulateLanes(first + 8, pixels, u: u, v: vl, conic: (ca, cb, cc), opacity: o, color: (r, g, b),
+                                        position: position, rules: rules, into: &sums)
+                    }
                 }
-                }
-                for q in 0..<Grad2DLane.stride { out[q] = blockSum(terms + q * 256, rows: r0...r1, columns: c0..<c1) }
+                out[Grad2DLane.u] = total(sums.u); out[Grad2DLane.v] = total(sums.v)
+                out[Grad2DLane.conicA] = total(sums.conicA); out[Grad2DLane.conicB] = total(sums.conicB)
+                out[Grad2DLane.conicC] = total(sums.conicC); out[Grad2DLane.opacity] = total(sums.opacity)
+                out[Grad2DLane.red] = total(sums.red); out[Grad2DLane.green] = total(sums.green)
+                out[Grad2DLane.blue] = total(sums.blue)
             } else {
                 out.update(repeating: 0, count: Grad2DLane.stride)
             }
@@ -148,18 +131,60 @@ enum BlendBackward {
         }
     }
 
-    /// Sum of the tile-local block rows × columns (columns in halves of 8) with 8-wide vector
-    /// adds and a final tree.
+    /// The tile's per-pixel arrays (256 each, row-major 16x16).
+    struct TilePixels {
+        var trans, behind, background, gR, gG, gB: UnsafeMutablePointer<Float>
+        var last: UnsafeMutablePointer<Int32>
+        var pixelX, pixelY: UnsafeMutablePointer<Float>
+    }
+
+    /// Per-lane running sums of one pair's nine screen-space gradient terms (Grad2DLane order).
+    struct GradientSums {
+        var u = Lanes(), v = Lanes(), conicA = Lanes(), conicB = Lanes(), conicC = Lanes()
+        var opacity = Lanes(), red = Lanes(), green = Lanes(), blue = Lanes()
+    }
+
+    /// Un-blends one Gaussian from the eight pixels starting at `p` (restoring their
+    /// transmittance and the colour behind it) and adds its gradient terms to `sums`, branch-free.
+    @_transparent
+    static func accumulateLanes(_ p: Int, _ px: TilePixels, u: Float, v: Float, conic: (Float, Float, Float),
+                                opacity o: Float, color: (Float, Float, Float), position: Int32, rules: BlendRules,
+                                into sums: inout GradientSums) {
+        let (ca, cb, cc) = conic
+        let dx = u - (px.pixelX + p).lanes(), dy = v - (px.pixelY + p).lanes()
+        let quadratic = ca * dx * dx + cc * dy * dy
+        let power = -0.5 * quadratic - cb * dx * dy
+        let gauss = fastExpNonPositive(power)
+        var alpha = o * gauss
+        alpha = alpha.replacing(with: rules.alphaMax, where: alpha .> rules.alphaMax)
+        let invalid = (SIMD8<Int32>(repeating: position) .>= (px.last + p).lanes()) .| (power .> 0) .| (alpha .< rules.alphaMin)
+        let a = alpha.replacing(with: 0, where: invalid)
+        let keep = 1 / (1 - a)
+        let t = (px.trans + p).lanes() * keep
+        let gR = (px.gR + p).lanes(), gG = (px.gG + p).lanes(), gB = (px.gB + p).lanes()
+        let cg = color.0 * gR + color.1 * gG + color.2 * gB
+        let behind = (px.behind + p).lanes()
+        let dAlpha = t * cg - (behind + (px.background + p).lanes()) * keep
+        let dLdAlpha = dAlpha.replacing(with: 0, where: invalid)
+        let weight = a * t
+        let dLdG = o * dLdAlpha
+        let gdx = gauss * dx, gdy = gauss * dy
+        sums.u += dLdG * (-gdx * ca - gdy * cb)
+        sums.v += dLdG * (-gdy * cc - gdx * cb)
+        sums.conicA += -0.5 * gdx * dx * dLdG
+        sums.conicB += -gdx * dy * dLdG
+        sums.conicC += -0.5 * gdy * dy * dLdG
+        sums.opacity += gauss * dLdAlpha
+        sums.red += weight * gR
+        sums.green += weight * gG
+        sums.blue += weight * gB
+        (px.trans + p).setLanes(t)
+        (px.behind + p).setLanes(behind + weight * cg)
+    }
+
+    /// Horizontal sum of 8 lanes as a fixed tree (deterministic).
     @inline(__always)
-    static func blockSum(_ p: UnsafeMutablePointer<Float>, rows: ClosedRange<Int>, columns: Range<Int>) -> Float {
-        var v = SIMD8<Float>()
-        for row in rows {
-            var c = columns.lowerBound
-            while c < columns.upperBound {
-                v += UnsafeRawPointer(p + row * 16 + c).loadUnaligned(as: SIMD8<Float>.self)
-                c += 8
-            }
-        }
+    static func total(_ v: Lanes) -> Float {
         let h4 = v.lowHalf + v.highHalf
         let h2 = h4.lowHalf + h4.highHalf
         return h2.x + h2.y

@@ -7,9 +7,11 @@ struct BlendState {
 }
 
 /// Front-to-back blending per 16x16 tile (formats.md §5 step 9). Each tile keeps its pixels'
-/// state in stack arrays and, for one Gaussian at a time, updates a row of 16 pixels in a
-/// branch-free loop the compiler vectorizes; done pixels are masked, and the tile stops once all
-/// of its pixels are done.
+/// state in stack arrays and, for one Gaussian at a time, updates each row it can reach in
+/// branch-free 8-pixel SIMD steps (only the columns its footprint covers, `BlendRules.span`);
+/// done pixels are masked, rows whose 16 pixels are all
+/// done are skipped (on trained scenes most of a Gaussian's rows lie behind opaque surfaces), and
+/// the tile stops once all of its pixels are done.
 enum BlendForward {
     struct Inputs {
         var pairSplats: UnsafePointer<Float>   // [pairs * SplatLane.stride], in sorted order
@@ -29,7 +31,7 @@ enum BlendForward {
     static func run(_ input: Inputs, _ output: Outputs, threads: Int) {
         let tiles = input.view.tileCount
         Parallel.chunks(tiles, chunkSize: 4, threads: threads) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9) { buf in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9 + 16) { buf in
                 let scratch = buf.baseAddress!
                 // Two copies of the loop: the depth sum costs a load and a store per pixel.
                 if output.depth != nil {
@@ -41,26 +43,32 @@ enum BlendForward {
         }
     }
 
-    @inline(__always)
+    @inline(never)  // a separate function, so the per-lane helpers below inline into it
     static func blendTile(_ tile: Int, _ input: Inputs, _ output: Outputs, scratch: UnsafeMutablePointer<Float>,
                           withDepth: Bool) {
         let view = input.view, rules = input.rules
         let tx0 = (tile % view.tilesX) * 16, ty0 = (tile / view.tilesX) * 16
         let trans = scratch, red = scratch + 256, green = scratch + 512, blue = scratch + 768
-        let depth = scratch + 1024, live = scratch + 1280
+        // trans is 0 for pixels that are done (and outside the image), so a done pixel needs no mask
+        // in the blend and the transmittance chain from one Gaussian to the next stays short;
+        // stoppedT keeps the transmittance a pixel stopped at.
+        let depth = scratch + 1024, stoppedT = scratch + 1280
         let last = UnsafeMutableRawPointer(scratch + 1536).bindMemory(to: Int32.self, capacity: 256)
         let pixelX = scratch + 1792, pixelY = scratch + 2048   // tile-local pixel coordinates
+        let rowLive = UnsafeMutableRawPointer(scratch + 2304).bindMemory(to: Int32.self, capacity: 16)
         let cols = min(16, view.width - tx0), rowsInImage = min(16, view.height - ty0)
         var liveCount = 0
+        for row in 0..<16 { rowLive[row] = row < rowsInImage ? Int32(cols) : 0 }
         for p in 0..<256 {
             pixelX[p] = Float(p % 16); pixelY[p] = Float(p / 16)
-            trans[p] = 1; red[p] = 0; green[p] = 0; blue[p] = 0; depth[p] = 0; last[p] = 0
+            red[p] = 0; green[p] = 0; blue[p] = 0; depth[p] = 0; last[p] = 0; stoppedT[p] = 0
             let inside = p % 16 < cols && p / 16 < rowsInImage
-            live[p] = inside ? 1 : 0
+            trans[p] = inside ? 1 : 0
             liveCount += inside ? 1 : 0
         }
         let start = input.ranges[tile * 2], end = input.ranges[tile * 2 + 1]
-        let alphaMax = rules.alphaMax, alphaMin = rules.alphaMin, minT = rules.minTransmittance
+        let pixels = TilePixels(trans: trans, red: red, green: green, blue: blue, depth: depth, stoppedT: stoppedT, last: last,
+                                pixelX: pixelX, pixelY: pixelY)
         var k = start
         while k < end && liveCount > 0 {
             let s = input.pairSplats + k * SplatLane.stride
@@ -70,31 +78,23 @@ enum BlendForward {
             let r = s[SplatLane.red], g = s[SplatLane.green], b = s[SplatLane.blue]
             let (rowLo, rowHi) = rules.rows(v: v, extent: s[SplatLane.rowExtent], tileY0: ty0, height: view.height)
             let position = Int32(truncatingIfNeeded: k - start + 1)
-            var stops: Int32 = 0
             if rowLo <= rowHi {
-                let (c0, c1) = rules.columns(uLocal: u, extent: s[SplatLane.columnExtent])
                 let vl = v - Float(ty0)
-                for row in (rowLo - ty0)...(rowHi - ty0) {
-                    // Runtime trip count, so LLVM vectorizes instead of fully unrolling.
-                    for p in (row * 16 + c0)..<(row * 16 + c1) {
-                        let dx = u - pixelX[p], dy = vl - pixelY[p]
-                        let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy
-                        var a = min(alphaMax, o * fastExpNonPositive(power))
-                        a = (power <= 0 && a >= alphaMin) ? a * live[p] : 0
-                        let t = trans[p]
-                        let stop = t * (1 - a) < minT
-                        a = stop ? 0 : a
-                        live[p] = stop ? 0 : live[p]
-                        stops &+= stop ? 1 : 0
-                        let w = a * t
-                        red[p] += w * r; green[p] += w * g; blue[p] += w * b
-                        if withDepth { depth[p] += w * z }
-                        trans[p] = t * (1 - a)
-                        last[p] = a > 0 ? position : last[p]
+                let shape = rules.footprint(conicA: ca, conicB: cb, conicC: cc, k2: s[SplatLane.footprint])
+                for row in (rowLo - ty0)...(rowHi - ty0) where rowLive[row] > 0 {
+                    let (c0, count) = rules.span(row: row, uLocal: u, vLocal: vl, shape)
+                    if count == 0 { continue }
+                    let first = row * 16 + c0
+                    var stops = blendLanes(first, pixels, u: u, v: vl, conic: (ca, cb, cc), opacity: o, color: (r, g, b),
+                                           depth: z, position: position, rules: rules, withDepth: withDepth)
+                    if count == 16 {
+                        stops &+= blendLanes(first + 8, pixels, u: u, v: vl, conic: (ca, cb, cc), opacity: o, color: (r, g, b),
+                                             depth: z, position: position, rules: rules, withDepth: withDepth)
                     }
+                    rowLive[row] &-= stops
+                    liveCount -= Int(stops)
                 }
             }
-            liveCount -= Int(stops)
             k += 1
         }
         let bg = input.background
@@ -102,7 +102,7 @@ enum BlendForward {
             for x in 0..<cols {
                 let p = row * 16 + x
                 let idx = (ty0 + row) * view.width + tx0 + x
-                let t = trans[p]
+                let t = trans[p] > 0 ? trans[p] : stoppedT[p]
                 output.image[idx * 3] = red[p] + t * bg.x
                 output.image[idx * 3 + 1] = green[p] + t * bg.y
                 output.image[idx * 3 + 2] = blue[p] + t * bg.z
@@ -112,5 +112,40 @@ enum BlendForward {
                 if let d = output.depth { d[idx] = t < 1 ? depth[p] / (1 - t) : 0 }
             }
         }
+    }
+
+    /// The tile's per-pixel arrays (256 each, row-major 16x16).
+    struct TilePixels {
+        var trans, red, green, blue, depth, stoppedT: UnsafeMutablePointer<Float>
+        var last: UnsafeMutablePointer<Int32>
+        var pixelX, pixelY: UnsafeMutablePointer<Float>
+    }
+
+    /// Blends one Gaussian into the eight pixels starting at `p`, branch-free; returns how many of
+    /// them reached the transmittance stop.
+    @_transparent
+    static func blendLanes(_ p: Int, _ px: TilePixels, u: Float, v: Float, conic: (Float, Float, Float), opacity o: Float,
+                           color: (Float, Float, Float), depth z: Float, position: Int32, rules: BlendRules,
+                           withDepth: Bool) -> Int32 {
+        let dx = u - (px.pixelX + p).lanes(), dy = v - (px.pixelY + p).lanes()
+        let quadratic = conic.0 * dx * dx + conic.2 * dy * dy
+        let power = -0.5 * quadratic - conic.1 * dx * dy
+        var a = o * fastExpNonPositive(power)
+        a = a.replacing(with: rules.alphaMax, where: a .> rules.alphaMax)
+        a = a.replacing(with: 0, where: (power .> 0) .| (a .< rules.alphaMin))
+        let t = (px.trans + p).lanes()
+        let nextT = t * (1 - a)
+        // The stop rule: a Gaussian that would take T below minT is not blended and the pixel is done.
+        let stop = (nextT .< rules.minTransmittance) .& (t .> 0)
+        a = a.replacing(with: 0, where: stop .| (t .== 0))
+        (px.stoppedT + p).setLanes((px.stoppedT + p).lanes().replacing(with: t, where: stop))
+        (px.trans + p).setLanes(nextT.replacing(with: 0, where: stop))
+        let w = a * t
+        (px.red + p).setLanes((px.red + p).lanes() + w * color.0)
+        (px.green + p).setLanes((px.green + p).lanes() + w * color.1)
+        (px.blue + p).setLanes((px.blue + p).lanes() + w * color.2)
+        if withDepth { (px.depth + p).setLanes((px.depth + p).lanes() + w * z) }
+        (px.last + p).setLanes((px.last + p).lanes().replacing(with: position, where: a .> 0))
+        return SIMD8<Int32>(repeating: 0).replacing(with: 1, where: stop).wrappedSum()
     }
 }

@@ -9,7 +9,7 @@ enum SplatLane {
     static let red = 6, green = 7, blue = 8        // clamped SH colour
     static let depth = 9             // view-space z
     static let rowExtent = 10        // half-height (px) of the region where α ≥ 1/255 can hold
-    static let columnExtent = 11     // half-width (px) of that region
+    static let footprint = 11        // k² = 2·ln(255·o): α ≥ 1/255 needs dᵀΣ⁻¹d ≤ k² (< 0: never)
     static let stride = 12
 }
 
@@ -106,7 +106,6 @@ enum ProjectForward {
         // One pixel of margin keeps rounding from dropping a pixel the blend would keep.
         let k2 = 2 * logf(255 * opacity)
         let rowExtent: Float = smooth ? .greatestFiniteMagnitude : (k2 > 0 ? (k2 * cc).squareRoot() + 1 : -1)
-        let columnExtent: Float = smooth ? .greatestFiniteMagnitude : (k2 > 0 ? (k2 * a).squareRoot() + 1 : -1)
 
         let s = out.splats + i * SplatLane.stride
         s[SplatLane.u] = u; s[SplatLane.v] = v
@@ -115,7 +114,7 @@ enum ProjectForward {
         s[SplatLane.red] = col.x; s[SplatLane.green] = col.y; s[SplatLane.blue] = col.z
         s[SplatLane.depth] = p.z
         s[SplatLane.rowExtent] = rowExtent
-        s[SplatLane.columnExtent] = columnExtent
+        s[SplatLane.footprint] = k2
         out.tileRects[i * 4] = Int32(x0); out.tileRects[i * 4 + 1] = Int32(y0)
         out.tileRects[i * 4 + 2] = Int32(x1); out.tileRects[i * 4 + 3] = Int32(y1)
         out.tileCounts[i] = (x1 - x0) * (y1 - y0)
