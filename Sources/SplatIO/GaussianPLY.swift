@@ -40,22 +40,22 @@ public enum GaussianPLY {
         for (i, p) in e.properties.enumerated() where p.listCountType == nil { index[p.name] = i }
         let missing = requiredProperties.filter { index[$0] == nil }
         guard missing.isEmpty else {
-            throw SplatFileError(path, "not a Gaussian splat PLY: vertex element lacks \(missing.joined(separator: ", "))")
+            throw InputError(path, "not a Gaussian splat PLY: vertex element lacks \(missing.joined(separator: ", "))")
         }
         // f_rest_<n>: must be exactly 0..<count, with count one of 0, 9, 24, 45.
         var restSuffixes = [Int]()
         for p in e.properties where p.name.hasPrefix("f_rest_") {
             guard let n = Int(p.name.dropFirst(7)), n >= 0 else {
-                throw SplatFileError(path, "bad SH property name '\(p.name)'")
+                throw InputError(path, "bad SH property name '\(p.name)'")
             }
             restSuffixes.append(n)
         }
         let degreeForRest = [0: 0, 9: 1, 24: 2, 45: 3]
         guard let degree = degreeForRest[restSuffixes.count] else {
-            throw SplatFileError(path, "\(restSuffixes.count) f_rest properties; expected 0, 9, 24 or 45 (SH degree 0-3)")
+            throw InputError(path, "\(restSuffixes.count) f_rest properties; expected 0, 9, 24 or 45 (SH degree 0-3)")
         }
         guard restSuffixes.sorted() == Array(0..<restSuffixes.count) else {
-            throw SplatFileError(path, "f_rest properties are not numbered 0..\(restSuffixes.count - 1)")
+            throw InputError(path, "f_rest properties are not numbered 0..\(restSuffixes.count - 1)")
         }
 
         var cloud = GaussianCloud(count: vertex.count, maxSHDegree: degree)
@@ -131,9 +131,9 @@ enum PLYFile {
         } catch {
             var isDir: ObjCBool = false
             if !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-                throw SplatFileError(path, "no such file")
+                throw InputError(path, "no such file")
             }
-            throw SplatFileError(path, isDir.boolValue ? "is a directory, not a file" : "cannot read file")
+            throw InputError(path, isDir.boolValue ? "is a directory, not a file" : "cannot read file")
         }
     }
 }

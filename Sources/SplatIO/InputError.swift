@@ -1,4 +1,5 @@
-/// Every failure while reading scenes and images: one line, `<file>: <what is wrong>`.
+/// Every failure of SplatIO (reading scenes, images and models, writing models and exports):
+/// one line, `<file>: <what is wrong>`.
 public struct InputError: Error, CustomStringConvertible, Equatable {
     /// The file (or folder) at fault.
     public var file: String

@@ -20,7 +20,7 @@ struct PLYElementData {
 
     init(_ header: PLYHeader, element name: String, bytes: UnsafeRawBufferPointer, path: String) throws {
         guard let target = header.elementIndex(name) else {
-            throw SplatFileError(path, "PLY has no '\(name)' element")
+            throw InputError(path, "PLY has no '\(name)' element")
         }
         element = header.elements[target]
         self.bytes = bytes
@@ -126,7 +126,7 @@ struct PLYElementData {
             if let countType = p.listCountType {
                 guard o + countType.size <= bytes.count else { throw truncated(e, path) }
                 let n = readInteger(countType, at: o)
-                guard n >= 0 else { throw SplatFileError(path, "PLY element '\(e.name)' has a negative list length") }
+                guard n >= 0 else { throw InputError(path, "PLY element '\(e.name)' has a negative list length") }
                 o += countType.size
                 guard n <= (bytes.count - o) / p.type.size else { throw truncated(e, path) }
                 o += n * p.type.size
@@ -138,8 +138,8 @@ struct PLYElementData {
         return o
     }
 
-    private func truncated(_ e: PLYHeader.Element, _ path: String) -> SplatFileError {
-        SplatFileError(path, "PLY element '\(e.name)' declares \(e.count) records but the file ends before them (truncated?)")
+    private func truncated(_ e: PLYHeader.Element, _ path: String) -> InputError {
+        InputError(path, "PLY element '\(e.name)' declares \(e.count) records but the file ends before them (truncated?)")
     }
 
     private func skipBinary(_ e: PLYHeader.Element, from offset: Int, path: String) throws -> Int {
@@ -172,7 +172,7 @@ struct PLYElementData {
             fieldOffsets.append(field)
             if p.listCountType != nil { seenList = true; continue }
             if seenList {
-                throw SplatFileError(path, "PLY element '\(e.name)': scalar property '\(p.name)' after a list property is not supported")
+                throw InputError(path, "PLY element '\(e.name)': scalar property '\(p.name)' after a list property is not supported")
             }
             field += p.type.size
         }
@@ -221,21 +221,21 @@ struct PLYTokenizer {
         let begin = position
         while position < bytes.count && !Self.isSpace(bytes[position]) { position += 1 }
         guard position > begin else {
-            throw SplatFileError(path, "PLY element '\(element)' ends early (truncated ASCII data)")
+            throw InputError(path, "PLY element '\(element)' ends early (truncated ASCII data)")
         }
         return Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[begin..<position]), as: UTF8.self))
     }
 
     mutating func nextFloat(element: String) throws -> Float {
         let token = try next(element: element)
-        guard let v = Float(token) else { throw SplatFileError(path, "PLY element '\(element)': '\(token)' is not a number") }
+        guard let v = Float(token) else { throw InputError(path, "PLY element '\(element)': '\(token)' is not a number") }
         return v
     }
 
     mutating func skipList(element: String) throws {
         let token = try next(element: element)
         guard let n = Int(token), n >= 0 else {
-            throw SplatFileError(path, "PLY element '\(element)': bad list length '\(token)'")
+            throw InputError(path, "PLY element '\(element)': bad list length '\(token)'")
         }
         for _ in 0..<n { _ = try next(element: element) }
     }

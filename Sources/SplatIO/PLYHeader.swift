@@ -66,7 +66,7 @@ struct PLYHeader {
     func elementIndex(_ name: String) -> Int? { elements.firstIndex { $0.name == name } }
 
     static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws -> PLYHeader {
-        func fail(_ reason: String) -> SplatFileError { SplatFileError(path, reason) }
+        func fail(_ reason: String) -> InputError { InputError(path, reason) }
         guard bytes.count >= 4, bytes[0] == 0x70, bytes[1] == 0x6C, bytes[2] == 0x79, bytes[3] == 0x0A || bytes[3] == 0x0D else {
             throw fail("not a PLY file (it does not start with 'ply')")
         }

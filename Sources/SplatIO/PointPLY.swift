@@ -20,7 +20,7 @@ public enum PointPLY {
             }
             let xyz = ["x", "y", "z"].map(scalarIndex)
             guard xyz.allSatisfy({ $0 != nil }) else {
-                throw SplatFileError(path, "point PLY: vertex element lacks x, y or z")
+                throw InputError(path, "point PLY: vertex element lacks x, y or z")
             }
             let n = vertex.count
             var coords = [Float](repeating: 0, count: n * 3)

@@ -93,25 +93,25 @@ public enum SPZ {
     static func decode(_ data: Data, path: String) throws -> GaussianCloud {
         guard data.count >= 2, data[data.startIndex] == 0x1F, data[data.startIndex + 1] == 0x8B else {
             if data.count >= 4, data.prefix(4) == Data([0x4E, 0x47, 0x53, 0x50]) {
-                throw SplatFileError(path, "SPZ version 4 (ZSTD streams) is not supported; only gzip versions 2 and 3")
+                throw InputError(path, "SPZ version 4 (ZSTD streams) is not supported; only gzip versions 2 and 3")
             }
-            throw SplatFileError(path, "not an SPZ file (no gzip signature 1F 8B)")
+            throw InputError(path, "not an SPZ file (no gzip signature 1F 8B)")
         }
         let reader = try SPZGzip.Reader(data, path: path)
         let header = try reader.read(16)
         func u32(_ o: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(header[header.startIndex + o + $1]) << (8 * $1) } }
-        guard u32(0) == magic else { throw SplatFileError(path, String(format: "bad SPZ magic 0x%08X (expected 0x5053474E 'NGSP')", u32(0))) }
+        guard u32(0) == magic else { throw InputError(path, String(format: "bad SPZ magic 0x%08X (expected 0x5053474E 'NGSP')", u32(0))) }
         let version = Int(u32(4)), n = Int(u32(8))
         let degree = Int(header[header.startIndex + 12]), fb = Int(header[header.startIndex + 13])
         let flags = header[header.startIndex + 14]
-        guard version == 2 || version == 3 else { throw SplatFileError(path, "SPZ version \(version) is not supported (only 2 and 3)") }
-        guard degree <= 3 else { throw SplatFileError(path, "SPZ SH degree \(degree) is not supported (0-3)") }
-        guard flags & 0x2 == 0 else { throw SplatFileError(path, "SPZ extension records are not supported") }
-        guard fb <= 23 else { throw SplatFileError(path, "SPZ fractional bits \(fb) out of range") }
+        guard version == 2 || version == 3 else { throw InputError(path, "SPZ version \(version) is not supported (only 2 and 3)") }
+        guard degree <= 3 else { throw InputError(path, "SPZ SH degree \(degree) is not supported (0-3)") }
+        guard flags & 0x2 == 0 else { throw InputError(path, "SPZ extension records are not supported") }
+        guard fb <= 23 else { throw InputError(path, "SPZ fractional bits \(fb) out of range") }
         let m = GaussianCloud.restCount(forDegree: degree)
         let bodyBytes = n.multipliedReportingOverflow(by: recordBytes(version: version, restCount: m))
         guard !bodyBytes.overflow, bodyBytes.partialValue <= data.count * SPZGzip.maxInflateRatio else {
-            throw SplatFileError(path, "SPZ header claims \(n) points, far more than \(data.count) compressed bytes can hold")
+            throw InputError(path, "SPZ header claims \(n) points, far more than \(data.count) compressed bytes can hold")
         }
         let body = try reader.read(bodyBytes.partialValue)
         try reader.finish()

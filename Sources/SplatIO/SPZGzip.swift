@@ -42,7 +42,7 @@ enum SPZGzip {
         init(_ input: Data, path: String) throws {
             self.input = input; self.path = path
             guard inflateInit2_(&stream, SPZGzip.gzipWindowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-                throw SplatFileError(path, "zlib could not start decompressing")
+                throw InputError(path, "zlib could not start decompressing")
             }
         }
 
@@ -55,7 +55,7 @@ enum SPZGzip {
                 try output.withUnsafeMutableBytes { dst in
                     let base = dst.bindMemory(to: Bytef.self).baseAddress
                     while produced < count {
-                        guard !finished else { throw SplatFileError(path, "SPZ data ends early (truncated file?)") }
+                        guard !finished else { throw InputError(path, "SPZ data ends early (truncated file?)") }
                         let consumed = Int(stream.total_in)
                         stream.next_in = UnsafeMutablePointer(mutating: src.bindMemory(to: Bytef.self).baseAddress! + consumed)
                         stream.avail_in = uInt(src.count - consumed)
@@ -68,9 +68,9 @@ enum SPZGzip {
                         case Z_STREAM_END: finished = true
                         case Z_OK: continue
                         case Z_BUF_ERROR where stream.avail_in == 0:
-                            throw SplatFileError(path, "SPZ data ends early (truncated file?)")
+                            throw InputError(path, "SPZ data ends early (truncated file?)")
                         default:
-                            throw SplatFileError(path, "corrupt gzip data (\(stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
+                            throw InputError(path, "corrupt gzip data (\(stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
                         }
                     }
                 }
@@ -83,7 +83,7 @@ enum SPZGzip {
             if finished { return }
             var scratch = [UInt8](repeating: 0, count: 1)
             let extra = try scratchRead(&scratch)
-            guard !extra else { throw SplatFileError(path, "SPZ data is longer than its header says") }
+            guard !extra else { throw InputError(path, "SPZ data is longer than its header says") }
         }
 
         private func scratchRead(_ scratch: inout [UInt8]) throws -> Bool {
@@ -100,9 +100,9 @@ enum SPZGzip {
                     case Z_OK: return true
                     case Z_BUF_ERROR:
                         if stream.avail_out == 0 { return true }
-                        throw SplatFileError(path, "SPZ data ends early (truncated file?)")
+                        throw InputError(path, "SPZ data ends early (truncated file?)")
                     default:
-                        throw SplatFileError(path, "corrupt gzip data (\(stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
+                        throw InputError(path, "corrupt gzip data (\(stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"))")
                     }
                 }
             }

@@ -59,7 +59,7 @@ public enum SplatFile {
     public static func read(path: String) throws -> GaussianCloud {
         let data = try PLYFile.contents(of: path)
         guard data.count % recordSize == 0 else {
-            throw SplatFileError(path, "size \(data.count) is not a multiple of the 32-byte .splat record")
+            throw InputError(path, "size \(data.count) is not a multiple of the 32-byte .splat record")
         }
         let n = data.count / recordSize
         var cloud = GaussianCloud(count: n, maxSHDegree: 0)

@@ -13,18 +13,14 @@ enum Grad2DLane {
 /// which makes the result independent of the thread count and of scheduling.
 enum BlendBackward {
     struct Inputs {
-        var pairSplats: UnsafePointer<Float>   // [pairs * SplatLane.stride], in sorted order
-        var ranges: UnsafePointer<Int>
-        var view: ViewParameters
-        var background: SIMD3<Float>
-        var rules: BlendRules
+        var lists: TileLists
         var state: BlendState
         var dLdImage: UnsafePointer<Float>   // [H*W*3]
     }
 
     /// Writes every pair's screen-space gradient to `pairGrads` [pairs * Grad2DLane.stride].
     static func run(_ input: Inputs, pairGrads: UnsafeMutablePointer<Float>, threads: Int) {
-        Parallel.chunks(input.view.tileCount, chunkSize: 4, threads: threads) { range in
+        Parallel.chunks(input.lists.view.tileCount, chunkSize: 4, threads: threads) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9 + 16) { state in
                 for tile in range { backwardTile(tile, input, pairGrads: pairGrads, scratch: state.baseAddress!) }
             }
@@ -50,7 +46,7 @@ enum BlendBackward {
     @inline(never)  // a separate function, so the per-lane helper below inlines into it
     static func backwardTile(_ tile: Int, _ input: Inputs, pairGrads: UnsafeMutablePointer<Float>,
                              scratch: UnsafeMutablePointer<Float>) {
-        let view = input.view, rules = input.rules
+        let view = input.lists.view, rules = input.lists.rules
         let tx0 = (tile % view.tilesX) * 16, ty0 = (tile / view.tilesX) * 16
         let cols = min(16, view.width - tx0), rowsInImage = min(16, view.height - ty0)
         // Per-pixel state, 256 each. Walking back to front, `behind` holds Σ_{j behind} wⱼ·(cⱼ·g),
@@ -63,7 +59,7 @@ enum BlendBackward {
         let lastI = UnsafeMutableRawPointer(scratch + 1536).bindMemory(to: Int32.self, capacity: 256)
         let pixelX = scratch + 1792, pixelY = scratch + 2048   // tile-local pixel coordinates
         let rowLast = UnsafeMutableRawPointer(scratch + 2304).bindMemory(to: Int32.self, capacity: 16)
-        let bg = input.background
+        let bg = input.lists.background
         var maxLast: Int32 = 0
         for row in 0..<16 { rowLast[row] = 0 }
         for p in 0..<256 {
@@ -85,7 +81,7 @@ enum BlendBackward {
                 background[p] = t * (g * bg).sum()
             }
         }
-        let start = input.ranges[tile * 2], end = input.ranges[tile * 2 + 1]
+        let start = input.lists.ranges[tile * 2], end = input.lists.ranges[tile * 2 + 1]
         // Pairs behind every pixel's last contributor get no gradient.
         if start + Int(maxLast) < end {
             (pairGrads + (start + Int(maxLast)) * Grad2DLane.stride)
@@ -93,7 +89,7 @@ enum BlendBackward {
         }
         var k = Int(maxLast) - 1
         while k >= 0 {
-            let s = input.pairSplats + (start + k) * SplatLane.stride
+            let s = input.lists.pairSplats + (start + k) * SplatLane.stride
             let out = pairGrads + (start + k) * Grad2DLane.stride
             let u = s[SplatLane.u] - Float(tx0), v = s[SplatLane.v]
             let ca = s[SplatLane.conicA], cb = s[SplatLane.conicB], cc = s[SplatLane.conicC]

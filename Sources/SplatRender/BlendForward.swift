@@ -13,14 +13,6 @@ struct BlendState {
 /// done are skipped (on trained scenes most of a Gaussian's rows lie behind opaque surfaces), and
 /// the tile stops once all of its pixels are done.
 enum BlendForward {
-    struct Inputs {
-        var pairSplats: UnsafePointer<Float>   // [pairs * SplatLane.stride], in sorted order
-        var ranges: UnsafePointer<Int>
-        var view: ViewParameters
-        var background: SIMD3<Float>
-        var rules: BlendRules
-    }
-
     struct Outputs {
         var image: UnsafeMutablePointer<Float>   // [H*W*3]
         var alpha: UnsafeMutablePointer<Float>?  // [H*W]
@@ -28,7 +20,7 @@ enum BlendForward {
         var state: BlendState
     }
 
-    static func run(_ input: Inputs, _ output: Outputs, threads: Int) {
+    static func run(_ input: TileLists, _ output: Outputs, threads: Int) {
         let tiles = input.view.tileCount
         Parallel.chunks(tiles, chunkSize: 4, threads: threads) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 256 * 9 + 16) { buf in
@@ -44,7 +36,7 @@ enum BlendForward {
     }
 
     @inline(never)  // a separate function, so the per-lane helpers below inline into it
-    static func blendTile(_ tile: Int, _ input: Inputs, _ output: Outputs, scratch: UnsafeMutablePointer<Float>,
+    static func blendTile(_ tile: Int, _ input: TileLists, _ output: Outputs, scratch: UnsafeMutablePointer<Float>,
                           withDepth: Bool) {
         let view = input.view, rules = input.rules
         let tx0 = (tile % view.tilesX) * 16, ty0 = (tile / view.tilesX) * 16

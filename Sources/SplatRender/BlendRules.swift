@@ -1,3 +1,13 @@
+/// What both blends read: the sorted (tile, Gaussian) list with each pair's projected record, the
+/// list range of every tile, and how to blend.
+struct TileLists {
+    var pairSplats: UnsafePointer<Float>   // [pairs * SplatLane.stride], in sorted order
+    var ranges: UnsafePointer<Int>         // [tiles * 2]: start, end of each tile's list
+    var view: ViewParameters
+    var background: SIMD3<Float>
+    var rules: BlendRules
+}
+
 /// The blending thresholds of formats.md §5 step 9 as data, so the test-only smooth mode is the
 /// same loop with the cutoffs moved out of reach instead of a second code path.
 struct BlendRules {

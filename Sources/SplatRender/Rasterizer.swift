@@ -81,8 +81,8 @@ public final class Rasterizer: @unchecked Sendable {
         var alpha: [Float]? = settings.outputs.contains(.alpha) ? [Float](repeating: 0, count: w * h) : nil
         var depth: [Float]? = settings.outputs.contains(.depth) ? [Float](repeating: 0, count: w * h) : nil
         var pixels = [Float](repeating: 0, count: w * h * 3)
-        let input = BlendForward.Inputs(pairSplats: pairSplats.pointer, ranges: ranges.pointer,
-                                        view: view, background: settings.background, rules: rules)
+        let input = TileLists(pairSplats: pairSplats.pointer, ranges: ranges.pointer,
+                                view: view, background: settings.background, rules: rules)
         pixels.withUnsafeMutableBufferPointer { img in
             withOptionalPointer(&alpha) { a in
                 withOptionalPointer(&depth) { d in
@@ -111,8 +111,8 @@ public final class Rasterizer: @unchecked Sendable {
         pairGrads.reserve(last.pairs * Grad2DLane.stride)
         grad2D.reserve(n * Grad2DLane.stride)
         let input = BlendBackward.Inputs(
-            pairSplats: pairSplats.pointer, ranges: ranges.pointer, view: view,
-            background: settings.background, rules: rules,
+            lists: TileLists(pairSplats: pairSplats.pointer, ranges: ranges.pointer, view: view,
+                             background: settings.background, rules: rules),
             state: BlendState(finalT: finalT.pointer, lastIndex: lastIndex.pointer),
             dLdImage: dLdImage.baseAddress!)
         BlendBackward.run(input, pairGrads: pairGrads.pointer, threads: threadCount)

@@ -79,7 +79,7 @@ func expectWithinSPZBounds(_ decoded: GaussianCloud, _ original: GaussianCloud, 
                 #expect(abs(back.baseColor(slot)[k] - color[k]) <= 0.5 / 255 + 1e-6)
             }
         }
-        #expect(throws: SplatFileError.self) { try SplatFile.read(path: ExportFixtures.path("input.ply")) }
+        #expect(throws: InputError.self) { try SplatFile.read(path: ExportFixtures.path("input.ply")) }
     }
 
     @Test(arguments: [2, 3])
@@ -126,9 +126,9 @@ func expectWithinSPZBounds(_ decoded: GaussianCloud, _ original: GaussianCloud, 
     ])
     func spzReaderRefusesBadFilesClearly(file: String, message: String) throws {
         let path = ExportFixtures.path(file)
-        let error = #expect(throws: SplatFileError.self) { try SPZ.read(path: path) }
-        #expect(error?.path == path)
-        #expect(error?.reason.contains(message) == true, "\(String(describing: error))")
+        let error = #expect(throws: InputError.self) { try SPZ.read(path: path) }
+        #expect(error?.file == path)
+        #expect(error?.problem.contains(message) == true, "\(String(describing: error))")
     }
 
     @Test func readModelRecognisesEachFormat() throws {
@@ -136,8 +136,8 @@ func expectWithinSPZBounds(_ decoded: GaussianCloud, _ original: GaussianCloud, 
         #expect(bitsEqual(try Export.readModel(path: ExportFixtures.path("input.ply")), cloud))
         #expect(try Export.readModel(path: ExportFixtures.path("expected_v3.spz")) == (try SPZ.read(path: ExportFixtures.path("expected_v3.spz"))))
         #expect(try Export.readModel(path: ExportFixtures.path("expected.splat")) == (try SplatFile.read(path: ExportFixtures.path("expected.splat"))))
-        let error = #expect(throws: SplatFileError.self) { try Export.readModel(path: ExportFixtures.path("expected_v3.spz.raw")) }
-        #expect(error?.reason.contains("not a PLY file") == true)
+        let error = #expect(throws: InputError.self) { try Export.readModel(path: ExportFixtures.path("expected_v3.spz.raw")) }
+        #expect(error?.problem.contains("not a PLY file") == true)
     }
 
     @Test func plyExportWithLowerSHDegreeKeepsLeadingBands() throws {

@@ -136,8 +136,8 @@ func temporaryDirectory(_ label: String) throws -> String {
     ])
     func corruptFilesGiveClearErrors(file: String, message: String) throws {
         let path = PLYFixtures.path(file)
-        let error = #expect(throws: SplatFileError.self) { try GaussianPLY.read(path: path) }
-        #expect(error?.path == path)
+        let error = #expect(throws: InputError.self) { try GaussianPLY.read(path: path) }
+        #expect(error?.file == path)
         #expect(error?.description.contains(message) == true, "\(String(describing: error))")
         #expect(error?.description.contains("\n") == false)
     }
@@ -147,11 +147,11 @@ func temporaryDirectory(_ label: String) throws -> String {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try AtomicFile.write("PK\u{3}\u{4} not a ply", to: dir + "/zip.ply")
         try AtomicFile.write("ply\nformat ascii 1.0\n" + String(repeating: "comment x\n", count: 7000), to: dir + "/long.ply")
-        #expect(throws: SplatFileError(dir + "/zip.ply", "not a PLY file (it does not start with 'ply')")) {
+        #expect(throws: InputError(dir + "/zip.ply", "not a PLY file (it does not start with 'ply')")) {
             try GaussianPLY.read(path: dir + "/zip.ply")
         }
-        let e = #expect(throws: SplatFileError.self) { try GaussianPLY.read(path: dir + "/long.ply") }
-        #expect(e?.reason.contains("first 65536 bytes") == true)
+        let e = #expect(throws: InputError.self) { try GaussianPLY.read(path: dir + "/long.ply") }
+        #expect(e?.problem.contains("first 65536 bytes") == true)
     }
 
     @Test func pointPLYReadsUCharAndFloatColours() throws {
