@@ -27,11 +27,16 @@ final class BackgroundCLI {
     }
 
     /// Polls stderr until it contains `text` (true) or the process ends or `seconds` pass.
-    func waitForStderr(_ text: String, seconds: Double = 120) -> Bool {
+    func waitForStderr(_ text: String, seconds: Double = 120) -> Bool { waitFor(text, in: { self.stderrText }, seconds: seconds) }
+
+    /// Polls stdout likewise (only unbuffered writers show up there before the exit).
+    func waitForStdout(_ text: String, seconds: Double = 120) -> Bool { waitFor(text, in: { self.stdoutText }, seconds: seconds) }
+
+    private func waitFor(_ text: String, in read: () -> String, seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if stderrText.contains(text) { return true }
-            if !process.isRunning { return stderrText.contains(text) }
+            if read().contains(text) { return true }
+            if !process.isRunning { return read().contains(text) }
             usleep(20_000)
         }
         return false
