@@ -26,6 +26,15 @@ public enum StopSignal {
         }
     }
 
+    /// Back to the default action (the process ends at once): for phases that write nothing
+    /// and do not check `isRequested` (loading), so that a stop there is immediate. Does
+    /// nothing once a stop was requested.
+    public static func restoreDefault() {
+        guard !isRequested else { return }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+
     public static var isRequested: Bool { stopRequested.load(ordering: .relaxed) }
 
     /// The signal that asked to stop (SIGINT or SIGTERM), 0 if none came.

@@ -14,7 +14,8 @@ struct InitCommand: ParsableCommand {
             densely against its nearest views (built-in CPU plane-sweep matcher, or files given \
             with --correspondences, see docs/correspondences.md), samples reference pixels in \
             proportion to match certainty, triangulates them and writes one Gaussian per point. \
-            Test views (every 8th image) are never used. Same seed, same init.ply.
+            Test views (every 8th image) are never used. Same seed, same init.ply. \
+            SIGINT/SIGTERM stop between reference views and write nothing (exit status 130/143).
             """)
 
     @Argument(help: "Scene folder (COLMAP or transforms.json), a transforms*.json file, or a folder of images without poses (then COLMAP is run, workspace <output>/colmap).")
@@ -53,7 +54,6 @@ struct InitCommand: ParsableCommand {
     }
 
     func run() throws {
-        StopSignal.install()
         var load = SceneLoadOptions()
         load.downscale = downscale
         var scenePath = scene
@@ -71,6 +71,8 @@ struct InitCommand: ParsableCommand {
         try MemoryCheck.require(MemoryCheck.initialization(s, options: o), for: scenePath,
                                 advice: "try --downscale \(downscale * 2), a smaller --match-size or fewer --matches-per-ref")
         let quiet = quiet
+        // From here a stop is checked between references; before, Ctrl-C ends the process at once.
+        StopSignal.install()
         let result: EDGSInitializer.Result
         do {
             // Progress on stderr, unbuffered, like render's; stdout keeps the summary.

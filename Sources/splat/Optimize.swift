@@ -10,7 +10,7 @@ struct Optimize: ParsableCommand {
             Every setting comes from the run.yaml given with --config (docs/config.md); the flags \
             below override it. Writes config.yaml, metrics.csv, metrics.json, point_cloud.ply and \
             checkpoint.bin into the output directory. SIGINT/SIGTERM stop after the current step \
-            with a checkpoint; --resume continues from it.
+            with a checkpoint (exit status 130/143); --resume continues from it.
             """)
 
     @Option(help: "Run configuration (YAML, docs/config.md).")
@@ -35,7 +35,8 @@ struct Optimize: ParsableCommand {
     }
 
     func run() throws {
-        StopSignal.install()
+        // No handler before training: until TrainingRun installs it (after loading), Ctrl-C
+        // ends the process at once; nothing has been written by then.
         var c = try ConfigLoader.load(path: config)
         if let iterations { c.iterations = iterations }
         if let threads { c.threads = threads }

@@ -14,7 +14,9 @@ struct RenderCommand: ParsableCommand {
             test/r_0.png -> test_r_0.png); path frames as frame_0000.png, frame_0001.png, ... \
             --depth adds <name>_depth.png (8-bit, near = bright, scaled per image between the \
             nearest and farthest rendered depth, 0 where nothing was drawn); --alpha adds \
-            <name>_alpha.png (accumulated opacity). --video encodes the frames with ffmpeg.
+            <name>_alpha.png (accumulated opacity). --video encodes the frames with ffmpeg. \
+            Names from the dataset are made safe (no folders, no '..'; clashes get -2, -3, ...). \
+            SIGINT/SIGTERM stop after the current image (exit status 130/143).
             """)
 
     @Argument(help: "Model to render: Gaussian PLY (3DGS layout), .spz or .splat.")

@@ -65,7 +65,6 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        StopSignal.install()
         let cwd = FileManager.default.currentDirectoryPath
         let outDir = ConfigLoader.resolve(output, against: cwd)
         let ownInit = outDir + "/init.ply"
@@ -107,6 +106,9 @@ struct RunCommand: ParsableCommand {
                                     advice: "try --downscale \(c.downscale * 2), a smaller --match-size or fewer --matches-per-ref")
         }
         try OutputDirectory.create(outDir)
+        // Before this (COLMAP, loading) Ctrl-C ends the process at once; from here each stage
+        // stops at its next safe point.
+        StopSignal.install()
 
         var rerunLater = force
         // 1. EDGS initialization (only when training starts from <output>/init.ply).
@@ -128,6 +130,7 @@ struct RunCommand: ParsableCommand {
             try MemoryCheck.require(MemoryCheck.training(c, scene: loaded, resume: resume), for: configFile,
                                     advice: "try --downscale \(c.downscale * 2), a lower 'sh_degree' or fewer --matches-per-ref")
             say(resume ? "optimize: resuming towards \(c.iterations) steps" : "optimize: \(c.iterations) steps")
+            StopSignal.restoreDefault()   // loading the images: immediate; TrainingRun installs it again
             let outcome = try TrainingRun.run(c, resume: resume, configFile: configFile)
             if !outcome.completed {
                 Progress.line("interrupted: training stopped at step \(outcome.steps) with a checkpoint; "
@@ -138,6 +141,7 @@ struct RunCommand: ParsableCommand {
         }
 
         // 3 + 4. Render the held-out views and evaluate them; 5. the orbit.
+        StopSignal.install()
         let stages = RunOutputStages(scene: loaded, model: outDir + "/point_cloud.ply", shDegree: c.shDegree, say: say)
         try stages.renderAndEvaluate(renderDir: outDir + "/renders/test", evalPath: outDir + "/eval.json", force: rerunLater)
         try stages.orbit(frames: orbitFrames, directory: outDir + "/orbit", force: rerunLater)
@@ -165,6 +169,10 @@ struct RunCommand: ParsableCommand {
         try AtomicFile.write(try encoder.encode(result.report), to: dir + "/init.json")
         let r = result.report
         say(String(format: "init: wrote %d Gaussians to %@/init.ply (%.1f s)", r.gaussians, dir, r.seconds.total))
+        if StopSignal.isRequested {
+            Progress.line("interrupted: init.ply written, training not started (the same command goes on from there)")
+            throw ExitCode(StopSignal.exitStatus)
+        }
     }
 
     /// A finished run with this effective config: config.yaml matches, and metrics.json (written

@@ -53,4 +53,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(bg.stdoutText.isEmpty)
     }
+
+    @Test func interruptedEvalKeepsCompleteSideBySides() throws {
+        let dir = try CLI.makeTempDir("splat-int")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try RenderFixture.writeModel(in: dir)
+        let out = dir.appendingPathComponent("compare").path
+        let bg = try BackgroundCLI(["eval", model, "--scene", Self.example, "--views", "all", "--save-renders", out])
+        #expect(bg.waitForStderr("eval 2/77"), "\(bg.stderrText)")
+        let seconds = bg.signalAndWait(SIGTERM)
+        #expect(bg.process.terminationStatus == 143, "\(bg.stderrText)")
+        #expect(seconds < Self.stopBound, "took \(seconds) s to stop")
+        let written = try Self.completePNGs(in: out)
+        #expect(bg.stderrText.hasSuffix("interrupted: evaluated \(written) of 77 views, renders of those in \(out); no results printed\n"),
+                "\(bg.stderrText)")
+        #expect(bg.stdoutText.isEmpty)
+    }
+
+    @Test func interruptedRunDuringInitWritesNoInit() throws {
+        let dir = try CLI.makeTempDir("splat-int")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run").path
+        let bg = try BackgroundCLI(["run", Self.example, "-o", out, "--num-refs", "40", "--match-size", "160"])
+        #expect(bg.waitForStdout("  reference 2/40"), "\(bg.stdoutText)")
+        let seconds = bg.signalAndWait(SIGINT)
+        #expect(bg.process.terminationStatus == 130, "\(bg.stderrText)")
+        #expect(seconds < Self.stopBound, "took \(seconds) s to stop")
+        #expect(bg.stderrText.hasSuffix("interrupted: init stopped, nothing written for it (init.ply is written only when complete)\n"),
+                "\(bg.stderrText)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+    }
 }
