@@ -64,15 +64,19 @@ enum OutputDirectory {
     }
 
     /// Stems for a list of image names, distinct: when two names give the same stem, the later
-    /// one gets "-2", "-3", … so that no render overwrites another.
-    static func stems(for imageNames: [String]) -> [String] {
-        var used = Set<String>(), out = [String]()
+    /// one gets "-2", "-3", … so that no render overwrites another. `suffixes` are the extra
+    /// files written per view (render's "_depth", "_alpha"); they are kept distinct too.
+    static func stems(for imageNames: [String], suffixes: [String] = []) -> [String] {
+        var taken = Set<String>(), out = [String]()
         out.reserveCapacity(imageNames.count)
         for name in imageNames {
             let base = stem(for: name)
             var candidate = base, k = 1
-            while used.contains(candidate) { k += 1; candidate = "\(base)-\(k)" }
-            used.insert(candidate)
+            while taken.contains(candidate) || suffixes.contains(where: { taken.contains(candidate + $0) }) {
+                k += 1; candidate = "\(base)-\(k)"
+            }
+            taken.insert(candidate)
+            for s in suffixes { taken.insert(candidate + s) }
             out.append(candidate)
         }
         return out

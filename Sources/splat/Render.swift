@@ -98,7 +98,7 @@ struct RenderCommand: ParsableCommand {
         StopSignal.install()
         try OutputDirectory.create(output)
         let rasterizer = Rasterizer()
-        let stems = OutputDirectory.stems(for: cameras.map(\.name))
+        let stems = OutputDirectory.stems(for: cameras.map(\.name), suffixes: (depth ? ["_depth"] : []) + (alpha ? ["_alpha"] : []))
         for (index, camera) in cameras.enumerated() {
             // Between images: every file written so far is complete (AtomicFile).
             if StopSignal.isRequested {

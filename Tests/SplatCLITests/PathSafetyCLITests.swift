@@ -45,20 +45,37 @@ import Testing
         #expect(after == before)
     }
 
-    @Test func transformsImageNamesCannotEscapeTheOutputDirectory() throws {
-        let root = try CLI.makeTempDir("splat-paths")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let scene = root.appendingPathComponent("x/y/scene")
-        let absolute = root.appendingPathComponent("abs/abs.jpg").path
-        let names = ["../../escape.jpg", absolute, "a/../../b.jpg", "escape.jpg", "sub/c.jpg", "sub_c.jpg"]
+    /// A transforms.json scene at `scene` whose frames name `names` (each a copy of one JPEG).
+    static func transformsScene(_ scene: URL, names: [String]) throws {
         var frames = [[String: Any]]()
         for (i, name) in names.enumerated() {
-            try? Self.copyImage(to: name.hasPrefix("/") ? name : scene.path + "/" + name)
+            try? copyImage(to: name.hasPrefix("/") ? name : scene.path + "/" + name)
             let matrix: [[Double]] = [[1, 0, 0, Double(i) * 0.1], [0, -1, 0, 0], [0, 0, -1, 4], [0, 0, 0, 1]]
             frames.append(["file_path": name, "transform_matrix": matrix])
         }
         let json: [String: Any] = ["fl_x": 150.0, "fl_y": 150.0, "cx": 100.0, "cy": 75.0, "w": 200, "h": 150, "frames": frames]
         try JSONSerialization.data(withJSONObject: json).write(to: scene.appendingPathComponent("transforms.json"))
+    }
+
+    @Test func depthAndAlphaFilesNeverClashWithAnotherViewsImage() throws {
+        let root = try CLI.makeTempDir("splat-paths")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let scene = root.appendingPathComponent("scene")
+        try Self.transformsScene(scene, names: ["a.jpg", "a_depth.jpg", "b_alpha.jpg", "b.jpg"])
+        let model = try RenderFixture.writeModel(in: root), out = root.appendingPathComponent("out").path
+        let r = try CLI.run(["render", model, "--scene", scene.path, "--views", "all", "--depth", "--alpha", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let views = ["a", "a_depth-2", "b", "b_alpha-2"]   // name order: a, a_depth, b, b_alpha
+        let expected = views.flatMap { [$0, $0 + "_depth", $0 + "_alpha"] }.map { $0 + ".png" }.sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == expected)
+    }
+
+    @Test func transformsImageNamesCannotEscapeTheOutputDirectory() throws {
+        let root = try CLI.makeTempDir("splat-paths")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let scene = root.appendingPathComponent("x/y/scene")
+        let absolute = root.appendingPathComponent("abs/abs.jpg").path
+        try Self.transformsScene(scene, names: ["../../escape.jpg", absolute, "a/../../b.jpg", "escape.jpg", "sub/c.jpg", "sub_c.jpg"])
         // Camera names sort as listed; the absolute path flattens to its components.
         let flatAbsolute = absolute.split(separator: "/").joined(separator: "_").replacingOccurrences(of: ".jpg", with: "")
         try Self.checkWrites(root: root, scene: scene.path,
