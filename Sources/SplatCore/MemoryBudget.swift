@@ -91,12 +91,37 @@ public enum MemoryBudget {
         }
         var limits = [Int]()
         if let text = read("/proc/meminfo"), let v = memAvailable(meminfo: text) { limits.append(v) }
-        for dir in cgroupV2Directories() {
+        let own = ownCgroups(read("/proc/self/cgroup") ?? "")
+        // Every level from the process's own cgroup up to the root can carry a limit.
+        for dir in levels(root: "/sys/fs/cgroup", path: own.v2) {
             if let v = remaining(limit: read(dir + "/memory.max"), usage: read(dir + "/memory.current")) { limits.append(v) }
         }
-        if let v = remaining(limit: read("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
-                             usage: read("/sys/fs/cgroup/memory/memory.usage_in_bytes")) { limits.append(v) }
+        for dir in levels(root: "/sys/fs/cgroup/memory", path: own.v1) {
+            if let v = remaining(limit: read(dir + "/memory.limit_in_bytes"), usage: read(dir + "/memory.usage_in_bytes")) {
+                limits.append(v)
+            }
+        }
         return limits.min()
+    }
+
+    /// The process's cgroup paths from /proc/self/cgroup: v2 ("0::<path>") and the v1 memory
+    /// controller ("<n>:memory:<path>" or a list containing memory).
+    public static func ownCgroups(_ text: String) -> (v2: String, v1: String) {
+        var v2 = "/", v1 = "/"
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard f.count == 3 else { continue }
+            if f[0] == "0" && f[1].isEmpty { v2 = String(f[2]) }
+            if f[1].split(separator: ",").contains("memory") { v1 = String(f[2]) }
+        }
+        return (v2, v1)
+    }
+
+    /// `root + path` and each ancestor up to `root` ("..": ignored, only the root is used).
+    public static func levels(root: String, path: String) -> [String] {
+        let parts = path.split(separator: "/")
+        guard !parts.contains("..") else { return [root] }
+        return (0...parts.count).reversed().map { n in ([root] + parts.prefix(n).map(String.init)).joined(separator: "/") }
     }
 
     /// MemAvailable from /proc/meminfo text, bytes.
@@ -115,18 +140,6 @@ public enum MemoryBudget {
         guard let l = limit.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }), l < 1 << 60 else { return nil }
         let u = usage.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
         return max(0, l - u)
-    }
-
-    /// This process's cgroup v2 directory (from /proc/self/cgroup, "0::<path>") and the root.
-    static func cgroupV2Directories() -> [String] {
-        var dirs = ["/sys/fs/cgroup"]
-        if let text = read("/proc/self/cgroup") {
-            for line in text.split(separator: "\n") where line.hasPrefix("0::") {
-                let path = String(line.dropFirst(3))
-                if path != "/" && !path.contains("..") { dirs.insert("/sys/fs/cgroup" + path, at: 0) }
-            }
-        }
-        return dirs
     }
 
     static func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }

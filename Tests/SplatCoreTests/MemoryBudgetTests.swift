@@ -38,6 +38,13 @@ import Testing
         #expect(MemoryBudget.remaining(limit: "9223372036854771712\n", usage: "5\n") == nil)   // cgroup v1 "unlimited"
         #expect(MemoryBudget.remaining(limit: "100", usage: "200") == 0)
         #expect(MemoryBudget.remaining(limit: nil, usage: nil) == nil)
+        let hybrid = "9:name=systemd:/\n4:memory:/process_api/c56\n1:cpu,cpuacct:/\n0::/\n"
+        #expect(MemoryBudget.ownCgroups(hybrid) == ("/", "/process_api/c56"))
+        #expect(MemoryBudget.ownCgroups("0::/user.slice/x.scope\n") == ("/user.slice/x.scope", "/"))
+        #expect(MemoryBudget.levels(root: "/sys/fs/cgroup/memory", path: "/process_api/c56")
+                == ["/sys/fs/cgroup/memory/process_api/c56", "/sys/fs/cgroup/memory/process_api", "/sys/fs/cgroup/memory"])
+        #expect(MemoryBudget.levels(root: "/r", path: "/") == ["/r"])
+        #expect(MemoryBudget.levels(root: "/r", path: "/a/../b") == ["/r"])
     }
 
     @Test func overrideVariableReplacesTheMeasurementAndIsValidated() throws {
