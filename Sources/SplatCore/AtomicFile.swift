@@ -45,4 +45,35 @@ public enum AtomicFile {
     public static func write(_ string: String, to path: String) throws {
         try write(Data(string.utf8), to: path)
     }
+
+    /// Removes the temporaries `.<name>.<pid>.tmp` that a killed process (SIGKILL, power loss)
+    /// left in `directory`: only names of exactly that shape whose pid is not a live process
+    /// (`kill(pid, 0)` fails with ESRCH). Our own pid and live or foreign-owned processes are
+    /// kept; nothing else is touched, and nothing below `directory`. Returns the removed names.
+    @discardableResult
+    public static func sweepStaleTemporaries(in directory: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var removed = [String]()
+        for name in names.sorted() {
+            guard let pid = temporaryOwner(name), pid != getpid() else { continue }
+            guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            let path = directory + "/" + name
+            var info = stat()
+            // Regular files only: a directory or link of that name is not ours.
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            if unlink(path) == 0 { removed.append(name) }
+        }
+        return removed
+    }
+
+    /// The pid in a temporary's name `.<name>.<pid>.tmp` (name not empty), or nil.
+    public static func temporaryOwner(_ fileName: String) -> pid_t? {
+        guard fileName.hasPrefix("."), fileName.hasSuffix(".tmp") else { return nil }
+        let inner = fileName.dropFirst().dropLast(4)          // "<name>.<pid>"
+        guard let dot = inner.lastIndex(of: "."), dot > inner.startIndex else { return nil }
+        let digits = inner[inner.index(after: dot)...]
+        guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let value = Int32(digits), value > 0 else { return nil }
+        return value
+    }
 }

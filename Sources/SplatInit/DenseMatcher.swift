@@ -29,6 +29,15 @@ public enum DenseMatcher {
     /// image of that camera (size == intrinsics); `depthRanges` gives each view's depth range.
     public static func match(cameras: [Camera], reference: Int, neighbours: [Int], images: [Int: Image8],
                              depthRanges: [Int: ClosedRange<Double>], options: MatcherOptions = .init()) -> ReferenceMatches {
+        match(cameras: cameras, reference: reference, neighbours: neighbours, images: images, depthRanges: depthRanges,
+              options: options, shouldStop: { false })!
+    }
+
+    /// As above; nil when `shouldStop` turned true (checked before each sweep, so a stop
+    /// request waits for at most the sweeps already running).
+    public static func match(cameras: [Camera], reference: Int, neighbours: [Int], images: [Int: Image8],
+                             depthRanges: [Int: ClosedRange<Double>], options: MatcherOptions,
+                             shouldStop: @Sendable () -> Bool) -> ReferenceMatches? {
         var grayImages = [Int: MatchImage]()
         for v in [reference] + neighbours {
             grayImages[v] = MatchImage(images[v]!, factor: factor(for: cameras[v], maxSide: options.maxSide))
@@ -38,11 +47,13 @@ public enum DenseMatcher {
         let results = ParallelSlots<SweepResult>(count: tasks.count)
         let gray = grayImages
         DispatchQueue.concurrentPerform(iterations: tasks.count) { t in
+            if shouldStop() { return }
             let (nbr, forward) = tasks[t]
             let (a, b) = forward ? (reference, nbr) : (nbr, reference)
             results[t] = sweep(from: cameras[a], gray[a]!, to: cameras[b], gray[b]!,
                                depthRange: depthRanges[a]!, options: options)
         }
+        if shouldStop() || (0..<tasks.count).contains(where: { results[$0] == nil }) { return nil }
         let ref = gray[reference]!
         let pairs = neighbours.enumerated().map { (k, nbr) in
             certainMatches(refCamera: cameras[reference], ref: ref, nbrCamera: cameras[nbr], nbr: gray[nbr]!,

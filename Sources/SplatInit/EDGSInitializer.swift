@@ -15,7 +15,8 @@ public enum EDGSInitializer {
     /// camera.intrinsics), already composited on the scene background; the CLI passes
     /// SplatIO's `SceneImages.loadRGB`. `progress` receives one-line status messages.
     public static func run(scene: Scene, options: InitOptions, loadImage: (Camera) throws -> Image8,
-                           progress: (String) -> Void = { _ in }) throws -> Result {
+                           progress: (String) -> Void = { _ in },
+                           shouldStop: @Sendable () -> Bool = { false }) throws -> Result {
         var seconds = InitReport.Seconds()
         let start = now()
         guard scene.trainIndices.count >= 2 else {
@@ -42,6 +43,7 @@ public enum EDGSInitializer {
         if fileMatches == nil { for s in selection { needed.formUnion(s.neighbours) } }
         var images = [Int: Image8]()
         for v in needed.sorted() {
+            if shouldStop() { throw InitInterrupted(referencesDone: 0) }
             let cam = scene.cameras[v]
             let img = try loadImage(cam)
             guard img.width == cam.width, img.height == cam.height, img.channels == 3 else {
@@ -55,6 +57,7 @@ public enum EDGSInitializer {
         var builder = GaussianBuilder(shDegree: options.shDegree, scalingFactor: options.scalingFactor)
         var refReports = [InitReport.Reference](), totalSampled = 0, errors = [Double]()
         for (k, sel) in selection.enumerated() {
+            if shouldStop() { throw InitInterrupted(referencesDone: k) }
             t = now()
             let matches: ReferenceMatches
             if let fm = fileMatches {
@@ -65,8 +68,10 @@ public enum EDGSInitializer {
                     let partner = v == sel.reference ? sel.neighbours[0] : sel.reference
                     ranges[v] = DepthRange.estimate(camera: scene.cameras[v], points: scene.points, partner: scene.cameras[partner])
                 }
-                matches = DenseMatcher.match(cameras: scene.cameras, reference: sel.reference, neighbours: sel.neighbours,
-                                             images: images, depthRanges: ranges, options: options.matcher)
+                guard let m = DenseMatcher.match(cameras: scene.cameras, reference: sel.reference, neighbours: sel.neighbours,
+                                                 images: images, depthRanges: ranges, options: options.matcher,
+                                                 shouldStop: shouldStop) else { throw InitInterrupted(referencesDone: k) }
+                matches = m
             }
             seconds.matching += now() - t
 
@@ -94,6 +99,7 @@ public enum EDGSInitializer {
                                     matchedCells: weights.filter { $0 > 0 }.count, sampled: cells.count, kept: kept))
             progress("reference \(k + 1)/\(selection.count) \(refCam.name): \(cells.count) sampled, \(kept) kept")
         }
+        if shouldStop() { throw InitInterrupted(referencesDone: selection.count) }
         guard builder.count > 0 else {
             throw InitError(scene.source, "no point survived triangulation (\(totalSampled) sampled, all rejected or no confident matches)")
         }

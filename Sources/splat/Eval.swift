@@ -45,18 +45,25 @@ struct EvalCommand: ParsableCommand {
         let cameras = try scene.selectedCameras(loaded)
         let background = scene.background(for: loaded)
         let settings = RenderSettings(background: background, shDegree: scene.shDegree ?? 3)
+        try MemoryCheck.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
+        StopSignal.install()
         if let saveRenders { try OutputDirectory.create(saveRenders) }
         let rasterizer = Rasterizer()
         var scores = [ViewScore]()
+        let stems = OutputDirectory.stems(for: cameras.map(\.name))
         for (index, camera) in cameras.enumerated() {
+            if StopSignal.isRequested {
+                Progress.line("interrupted: evaluated \(index) of \(cameras.count) views"
+                              + (saveRenders.map { ", renders of those in \($0)" } ?? "") + "; no results printed")
+                throw ExitCode(StopSignal.exitStatus)
+            }
             let truth8 = try SceneImages.loadRGB(camera, background: background)
             let render = rasterizer.forward(cloud, camera: camera, settings: settings).image
             let truth = ImageF(truth8)
             let score = ViewScore(name: camera.name, psnr: ImageMetrics.psnr(render, truth), ssim: ImageMetrics.ssim(render, truth))
             scores.append(score)
             if let saveRenders {
-                let stem = OutputDirectory.stem(for: camera.name)
-                try ImageCodec.writePNG(sideBySide(render.toImage8(), truth8), to: "\(saveRenders)/\(stem).png")
+                try ImageCodec.writePNG(sideBySide(render.toImage8(), truth8), to: "\(saveRenders)/\(stems[index]).png")
             }
             Progress.line("eval \(index + 1)/\(cameras.count) \(camera.name) PSNR \(fixed(score.psnr, 2)) SSIM \(fixed(score.ssim, 4))")
         }

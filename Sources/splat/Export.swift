@@ -53,6 +53,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let cloud = try Export.readModel(path: model)
         let format = resolvedFormat!
+        OutputDirectory.sweep(URL(fileURLWithPath: output).deletingLastPathComponent().path)
         try Export.write(cloud, format: format, to: output, shDegree: shDegree, spzVersion: spzVersion)
         let degree = format == .splat ? 0 : min(shDegree ?? cloud.maxSHDegree, cloud.maxSHDegree)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0

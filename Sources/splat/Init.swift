@@ -3,6 +3,7 @@ import Foundation
 import SplatCore
 import SplatInit
 import SplatIO
+import SplatTrain
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,8 @@ struct InitCommand: ParsableCommand {
             densely against its nearest views (built-in CPU plane-sweep matcher, or files given \
             with --correspondences, see docs/correspondences.md), samples reference pixels in \
             proportion to match certainty, triangulates them and writes one Gaussian per point. \
-            Test views (every 8th image) are never used. Same seed, same init.ply.
+            Test views (every 8th image) are never used. Same seed, same init.ply. \
+            SIGINT/SIGTERM stop between reference views and write nothing (exit status 130/143).
             """)
 
     @Argument(help: "Scene folder (COLMAP or transforms.json), a transforms*.json file, or a folder of images without poses (then COLMAP is run, workspace <output>/colmap).")
@@ -55,19 +57,38 @@ struct InitCommand: ParsableCommand {
         var load = SceneLoadOptions()
         load.downscale = downscale
         var scenePath = scene
+        var kept = "nothing written"
         if let images = ColmapRunner.imageFolder(scene) {
             // No poses: COLMAP's workspace lives in the output folder, so a rerun reuses it.
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            scenePath = try ColmapRunner.run(images: images, workspace: (output as NSString).appendingPathComponent("colmap"),
-                                             progress: { print($0) })
+            let workspace = (output as NSString).appendingPathComponent("colmap")
+            scenePath = try ColmapRunner.run(images: images, workspace: workspace, progress: { Progress.line($0) })
+            kept = "kept the COLMAP workspace \(workspace), nothing else written"
         }
         let s = try SceneLoader.load(scenePath, options: load)
         var o = initArguments.options(seed: seed)
         o.correspondences = correspondences; o.maxReprojectionError = maxReprojectionError
+        try MemoryCheck.require(MemoryCheck.initialization(s, options: o), for: scenePath,
+                                advice: "try --downscale \(downscale * 2), a smaller --match-size or fewer --matches-per-ref")
         let quiet = quiet
-        let result = try EDGSInitializer.run(scene: s, options: o, loadImage: { try SceneImages.loadRGB($0, background: s.background) },
-                                             progress: { if !quiet { print($0) } })
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        // From here a stop is checked between references; before, Ctrl-C ends the process at once.
+        StopSignal.install()
+        let result: EDGSInitializer.Result
+        do {
+            // Progress on stderr, unbuffered, like render's; stdout keeps the summary.
+            result = try EDGSInitializer.run(scene: s, options: o, loadImage: { try SceneImages.loadRGB($0, background: s.background) },
+                                             progress: { if !quiet { Progress.line($0) } },
+                                             shouldStop: { StopSignal.isRequested })
+        } catch is InitInterrupted {
+            Progress.line("interrupted: \(kept)")
+            throw ExitCode(StopSignal.exitStatus)
+        }
+        // A stop that came while the Gaussians were being made: drop them rather than write.
+        if StopSignal.isRequested {
+            Progress.line("interrupted: \(kept)")
+            throw ExitCode(StopSignal.exitStatus)
+        }
+        try OutputDirectory.create(output)
         let ply = (output as NSString).appendingPathComponent("init.ply")
         let json = (output as NSString).appendingPathComponent("init.json")
         try GaussianPLY.write(result.cloud, to: ply)

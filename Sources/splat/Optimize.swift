@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SplatIO
 import SplatTrain
 
 struct Optimize: ParsableCommand {
@@ -9,7 +10,7 @@ struct Optimize: ParsableCommand {
             Every setting comes from the run.yaml given with --config (docs/config.md); the flags \
             below override it. Writes config.yaml, metrics.csv, metrics.json, point_cloud.ply and \
             checkpoint.bin into the output directory. SIGINT/SIGTERM stop after the current step \
-            with a checkpoint; --resume continues from it.
+            with a checkpoint (exit status 130/143); --resume continues from it.
             """)
 
     @Option(help: "Run configuration (YAML, docs/config.md).")
@@ -34,11 +35,28 @@ struct Optimize: ParsableCommand {
     }
 
     func run() throws {
+        // No handler before training: until TrainingRun installs it (after loading), Ctrl-C
+        // ends the process at once; nothing has been written by then.
         var c = try ConfigLoader.load(path: config)
         if let iterations { c.iterations = iterations }
         if let threads { c.threads = threads }
         if let output { c.output = ConfigLoader.resolve(output, against: FileManager.default.currentDirectoryPath) }
+        try Self.checkMemory(c, resume: resume, configFile: config)
+        if FileManager.default.fileExists(atPath: c.output) { OutputDirectory.sweep(c.output) }
         let outcome = try TrainingRun.run(c, resume: resume, configFile: config)
-        if !outcome.completed { throw ExitCode.success }
+        if !outcome.completed { throw ExitCode(StopSignal.exitStatus) }
+    }
+
+    /// Refuses a run that would not fit in memory, before the images are decoded. The scene is
+    /// loaded once more by the trainer; loading reads cameras and image headers only.
+    static func checkMemory(_ c: TrainConfig, resume: Bool, configFile: String) throws {
+        guard !c.scene.isEmpty, !c.output.isEmpty else { return }   // the trainer reports these
+        if resume && !FileManager.default.fileExists(atPath: c.output + "/checkpoint.bin") { return }
+        var options = SceneLoadOptions()
+        options.downscale = c.downscale
+        options.whiteBackground = c.whiteBackground
+        let scene = try SceneLoader.load(c.scene, options: options)
+        try MemoryCheck.require(MemoryCheck.training(c, scene: scene, resume: resume), for: configFile,
+                                advice: "try 'downscale: \(c.downscale * 2)', a lower 'sh_degree' or fewer Gaussians in the init")
     }
 }

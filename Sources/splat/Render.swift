@@ -3,6 +3,7 @@ import Foundation
 import SplatCore
 import SplatIO
 import SplatRender
+import SplatTrain
 
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,9 @@ struct RenderCommand: ParsableCommand {
             test/r_0.png -> test_r_0.png); path frames as frame_0000.png, frame_0001.png, ... \
             --depth adds <name>_depth.png (8-bit, near = bright, scaled per image between the \
             nearest and farthest rendered depth, 0 where nothing was drawn); --alpha adds \
-            <name>_alpha.png (accumulated opacity). --video encodes the frames with ffmpeg.
+            <name>_alpha.png (accumulated opacity). --video encodes the frames with ffmpeg. \
+            Names from the dataset are made safe (no folders, no '..'; clashes get -2, -3, ...). \
+            SIGINT/SIGTERM stop after the current image (exit status 130/143).
             """)
 
     @Argument(help: "Model to render: Gaussian PLY (3DGS layout), .spz or .splat.")
@@ -90,10 +93,19 @@ struct RenderCommand: ParsableCommand {
             cameras = try scene.selectedCameras(loaded)
             for i in cameras.indices { cameras[i].intrinsics = resized(cameras[i].intrinsics) }
         }
+        try MemoryCheck.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model,
+                                advice: "try --downscale 2 or a smaller --width")
+        StopSignal.install()
         try OutputDirectory.create(output)
         let rasterizer = Rasterizer()
+        let stems = OutputDirectory.stems(for: cameras.map(\.name), suffixes: (depth ? ["_depth"] : []) + (alpha ? ["_alpha"] : []))
         for (index, camera) in cameras.enumerated() {
-            let stem = OutputDirectory.stem(for: camera.name)
+            // Between images: every file written so far is complete (AtomicFile).
+            if StopSignal.isRequested {
+                Progress.line("interrupted: wrote \(index) of \(cameras.count) images to \(output)")
+                throw ExitCode(StopSignal.exitStatus)
+            }
+            let stem = stems[index]
             let result = rasterizer.forward(cloud, camera: camera, settings: settings)
             try ImageCodec.writePNG(result.image.toImage8(), to: "\(output)/\(stem).png")
             if let d = result.depth {
@@ -106,7 +118,7 @@ struct RenderCommand: ParsableCommand {
             Progress.line("render \(index + 1)/\(cameras.count) \(stem).png (\(result.visibleCount) Gaussians visible)")
         }
         if let video {
-            try VideoEncoder.encode(frameNames: cameras.map { OutputDirectory.stem(for: $0.name) + ".png" },
+            try VideoEncoder.encode(frameNames: stems.map { $0 + ".png" },
                                     directory: output, fps: fps, to: video)
             Progress.line("video \(output)/\(video)")
         }
@@ -155,48 +167,6 @@ enum DepthImage {
             return 1 + UInt8((254 * (far - d) / span).rounded())
         }
         return Image8(width: width, height: height, channels: 1, pixels: pixels)
-    }
-}
-
-/// The directory render/eval write into: created on demand, files named from image names.
-enum OutputDirectory {
-    /// The directory may be missing (it is created with its parents, like `mkdir -p`), but its
-    /// nearest existing ancestor must be a writable directory.
-    static func validate(_ path: String) throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw ValidationError("output '\(path)' exists and is not a directory") }
-            guard FileManager.default.isWritableFile(atPath: path) else {
-                throw ValidationError("output directory '\(path)' is not writable")
-            }
-            return
-        }
-        var ancestor = URL(fileURLWithPath: path).standardizedFileURL
-        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDir) {
-            ancestor = ancestor.deletingLastPathComponent()
-        }
-        guard isDir.boolValue else {
-            throw ValidationError("cannot create output directory '\(path)': '\(ancestor.path)' is not a directory")
-        }
-        guard FileManager.default.isWritableFile(atPath: ancestor.path) else {
-            throw ValidationError("cannot create output directory '\(path)': '\(ancestor.path)' is not writable")
-        }
-    }
-
-    static func create(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw RenderError(path: path, reason: "cannot create output directory")
-        }
-    }
-
-    /// File stem for an image name: folders flattened with '_', extension dropped
-    /// ("test/r_0.png" → "test_r_0").
-    static func stem(for imageName: String) -> String {
-        let flat = imageName.replacingOccurrences(of: "/", with: "_")
-        let ext = (flat as NSString).pathExtension
-        return ext.isEmpty ? flat : String(flat.dropLast(ext.count + 1))
     }
 }
 

@@ -12,17 +12,21 @@ import SplatTrain
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Init, optimize, render the test views and evaluate them, in one command.",
+        abstract: "Init, optimize, render the test views and evaluate them, render an orbit, in one command.",
         discussion: """
             Writes into --output: colmap/ (only for a folder of images without poses), init.ply and init.json (EDGS initialization), config.yaml, \
             metrics.csv, metrics.json, point_cloud.ply and checkpoint.bin (training), \
-            renders/test/<name>.png (held-out views) and eval.json (PSNR and SSIM per test view \
-            and their mean). A stage whose outputs are already there is skipped: init.ply \
+            renders/test/<name>.png (held-out views), eval.json (PSNR and SSIM per test view \
+            and their mean) and orbit/frame_XXXX.png (--orbit-frames views around the scene). \
+            A stage whose outputs are already there is skipped: init.ply \
             present skips init; point_cloud.ply from a finished run with the same effective \
             config (same iterations) skips optimize; eval.json and every test render present \
-            skip render/eval. A stage that runs makes every later stage run again. --force \
-            redoes everything. Without --config the defaults of docs/config.md are used, \
-            starting from <output>/init.ply.
+            skip render/eval; every orbit frame present skips the orbit. A stage that runs makes \
+            every later stage run again. --force redoes everything. --resume continues training \
+            from <output>/checkpoint.bin (settings from <output>/config.yaml unless --config), then \
+            does the later stages. Without --config the defaults of docs/config.md are used, \
+            starting from <output>/init.ply. SIGINT/SIGTERM stop at the next safe point (training: \
+            with a checkpoint) and exit with status 130/143.
             """)
 
     @Argument(help: "Scene folder (COLMAP or transforms.json), a transforms*.json file, or a folder of images without poses (then COLMAP is run, workspace <output>/colmap).")
@@ -40,15 +44,22 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Integer factor by which images are reduced on load, overriding 'downscale' (1 = full size).")
     var downscale: Int?
 
+    @Option(help: "Frames of the orbit video path rendered to <output>/orbit (0 skips the orbit).")
+    var orbitFrames = 60
+
     @Flag(help: "Redo every stage even when its outputs exist.")
     var force = false
 
-    @OptionGroup(title: "Initialization") var initArguments: InitArguments
+    @Flag(help: "Continue training from <output>/checkpoint.bin (settings from <output>/config.yaml unless --config), then do the later stages.")
+    var resume = false
 
+    @OptionGroup(title: "Initialization") var initArguments: InitArguments
 
     func validate() throws {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
         if let downscale, downscale < 1 { throw ValidationError("--downscale must be at least 1") }
+        guard orbitFrames >= 0 else { throw ValidationError("--orbit-frames must be >= 0 (got \(orbitFrames))") }
+        if resume && force { throw ValidationError("--resume continues a run and --force redoes it: use one of them") }
         if let config { try CLIChecks.requireFile(config, what: "config file") }
         try OutputDirectory.validate(output)
     }
@@ -58,7 +69,22 @@ struct RunCommand: ParsableCommand {
         let outDir = ConfigLoader.resolve(output, against: cwd)
         let ownInit = outDir + "/init.ply"
         var c: TrainConfig
-        if let config { c = try ConfigLoader.load(path: config) } else { c = TrainConfig(); c.initialization = ownInit }
+        var configFile = config ?? outDir + "/config.yaml"
+        if resume {
+            // Checked before anything is created: a failed --resume leaves no folder behind.
+            let checkpoint = outDir + "/checkpoint.bin"
+            guard FileManager.default.fileExists(atPath: checkpoint) else {
+                throw TrainError.checkpoint(file: checkpoint, message: "no checkpoint to resume from")
+            }
+            if config == nil && !FileManager.default.fileExists(atPath: configFile) {
+                throw TrainError.config(file: configFile, message: "missing: --resume needs the config the run was started with (or pass --config)")
+            }
+            c = try ConfigLoader.load(path: configFile)
+        } else if let config {
+            c = try ConfigLoader.load(path: config)
+        } else {
+            c = TrainConfig(); c.initialization = ownInit; configFile = outDir + "/config.yaml"
+        }
         c.scene = ConfigLoader.resolve(scene, against: cwd)
         c.output = outDir
         if let iterations { c.iterations = iterations }
@@ -73,44 +99,52 @@ struct RunCommand: ParsableCommand {
             c.scene = try ColmapRunner.run(images: images, workspace: outDir + "/colmap", progress: { say($0) })
         }
         let loaded = try SceneLoader.load(c.scene, options: load)
+        let initOptions = initArguments.options(seed: UInt64(c.seed))
+        let initRuns = !resume && c.initialization == ownInit && (force || !FileManager.default.fileExists(atPath: ownInit))
+        if initRuns {
+            try MemoryCheck.require(MemoryCheck.initialization(loaded, options: initOptions), for: c.scene,
+                                    advice: "try --downscale \(c.downscale * 2), a smaller --match-size or fewer --matches-per-ref")
+        }
         try OutputDirectory.create(outDir)
+        // Before this (COLMAP, loading) Ctrl-C ends the process at once; from here each stage
+        // stops at its next safe point.
+        StopSignal.install()
 
         var rerunLater = force
         // 1. EDGS initialization (only when training starts from <output>/init.ply).
-        if c.initialization != ownInit {
+        if resume {
+            say("init: skipped, resuming training from \(outDir)/checkpoint.bin")
+        } else if c.initialization != ownInit {
             say("init: skipped, training starts from \(c.initialization) (the config's 'init')")
-        } else if !rerunLater && FileManager.default.fileExists(atPath: ownInit) {
+        } else if !initRuns {
             say("init: skipped, \(ownInit) exists (--force redoes it)")
         } else {
-            try initialize(loaded, seed: UInt64(c.seed), into: outDir)
+            try initialize(loaded, options: initOptions, into: outDir)
             rerunLater = true
         }
 
         // 2. Optimization.
-        if !rerunLater && Self.optimizeIsDone(c) {
+        if !resume && !rerunLater && Self.optimizeIsDone(c) {
             say("optimize: skipped, \(outDir)/point_cloud.ply is from a finished run of \(c.iterations) steps with the same config")
         } else {
-            say("optimize: \(c.iterations) steps")
-            let outcome = try TrainingRun.run(c, resume: false, configFile: config ?? outDir + "/config.yaml")
-            if !outcome.completed { throw ExitCode.success }   // stopped on request; optimize --resume continues
+            try MemoryCheck.require(MemoryCheck.training(c, scene: loaded, resume: resume), for: configFile,
+                                    advice: "try --downscale \(c.downscale * 2), a lower 'sh_degree' or fewer --matches-per-ref")
+            say(resume ? "optimize: resuming towards \(c.iterations) steps" : "optimize: \(c.iterations) steps")
+            StopSignal.restoreDefault()   // loading the images: immediate; TrainingRun installs it again
+            let outcome = try TrainingRun.run(c, resume: resume, configFile: configFile)
+            if !outcome.completed {
+                Progress.line("interrupted: training stopped at step \(outcome.steps) with a checkpoint; "
+                              + "continue with: splat run \(scene) --output \(output) --resume")
+                throw ExitCode(StopSignal.exitStatus)
+            }
             rerunLater = true
         }
 
-        // 3 + 4. Render the held-out views and evaluate them.
-        let tests = loaded.testCameras
-        let renderDir = outDir + "/renders/test"
-        let evalPath = outDir + "/eval.json"
-        if tests.isEmpty {
-            say("render/eval: skipped, the scene has no test views")
-        } else if !rerunLater && FileManager.default.fileExists(atPath: evalPath)
-                    && tests.allSatisfy({ FileManager.default.fileExists(atPath: "\(renderDir)/\(OutputDirectory.stem(for: $0.name)).png") }) {
-            let previous = (try? JSONDecoder().decode(EvalCommand.Report.self, from: Data(contentsOf: URL(fileURLWithPath: evalPath))))
-                .map { String(format: " (PSNR %.3f SSIM %.4f)", $0.meanPSNR, $0.meanSSIM) } ?? ""
-            say("render/eval: skipped, \(evalPath) and the \(tests.count) test renders exist\(previous)")
-        } else {
-            try renderAndEvaluate(tests, scene: loaded, shDegree: c.shDegree, model: outDir + "/point_cloud.ply",
-                                  renderDir: renderDir, evalPath: evalPath)
-        }
+        // 3 + 4. Render the held-out views and evaluate them; 5. the orbit.
+        StopSignal.install()
+        let stages = RunOutputStages(scene: loaded, model: outDir + "/point_cloud.ply", shDegree: c.shDegree, say: say)
+        try stages.renderAndEvaluate(renderDir: outDir + "/renders/test", evalPath: outDir + "/eval.json", force: rerunLater)
+        try stages.orbit(frames: orbitFrames, directory: outDir + "/orbit", force: rerunLater)
         say("done: outputs in \(outDir)")
     }
 
@@ -118,18 +152,27 @@ struct RunCommand: ParsableCommand {
     func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     /// EDGS dense init, exactly as `splat init` does it, into <dir>/init.ply and init.json.
-    func initialize(_ scene: Scene, seed: UInt64, into dir: String) throws {
-        let o = initArguments.options(seed: seed)
+    func initialize(_ scene: Scene, options o: InitOptions, into dir: String) throws {
         say("init: EDGS dense initialization (\(o.numRefs) references, \(o.nnsPerRef) neighbours, \(o.matchesPerRef) samples each)")
-        let result = try EDGSInitializer.run(scene: scene, options: o,
+        let result: EDGSInitializer.Result
+        do {
+            result = try EDGSInitializer.run(scene: scene, options: o,
                                              loadImage: { try SceneImages.loadRGB($0, background: scene.background) },
-                                             progress: { say("  \($0)") })
+                                             progress: { say("  \($0)") }, shouldStop: { StopSignal.isRequested })
+        } catch is InitInterrupted {
+            Progress.line("interrupted: init stopped, nothing written for it (init.ply is written only when complete)")
+            throw ExitCode(StopSignal.exitStatus)
+        }
         try GaussianPLY.write(result.cloud, to: dir + "/init.ply")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(result.report), to: dir + "/init.json")
         let r = result.report
         say(String(format: "init: wrote %d Gaussians to %@/init.ply (%.1f s)", r.gaussians, dir, r.seconds.total))
+        if StopSignal.isRequested {
+            Progress.line("interrupted: init.ply written, training not started (the same command goes on from there)")
+            throw ExitCode(StopSignal.exitStatus)
+        }
     }
 
     /// A finished run with this effective config: config.yaml matches, and metrics.json (written
@@ -146,34 +189,5 @@ struct RunCommand: ParsableCommand {
               let configDate = (try? fm.attributesOfItem(atPath: dir + "/config.yaml"))?[.modificationDate] as? Date
         else { return false }
         return metricsDate >= configDate
-    }
-
-    /// Renders every test view to <renderDir>/<name>.png and writes PSNR/SSIM per view and their
-    /// mean (3DGS: the mean of per-view values) to eval.json.
-    func renderAndEvaluate(_ cameras: [Camera], scene: Scene, shDegree: Int, model: String,
-                           renderDir: String, evalPath: String) throws {
-        let cloud = try GaussianPLY.read(path: model)
-        try OutputDirectory.create(renderDir)
-        let rasterizer = Rasterizer()
-        let settings = RenderSettings(background: scene.background, shDegree: shDegree)
-        var scores: [EvalCommand.ViewScore] = []
-        for camera in cameras {
-            let stem = OutputDirectory.stem(for: camera.name)
-            let image = rasterizer.forward(cloud, camera: camera, settings: settings).image
-            try ImageCodec.writePNG(image.toImage8(), to: "\(renderDir)/\(stem).png")
-            let truth = ImageF(try SceneImages.loadRGB(camera, background: scene.background))
-            scores.append(.init(name: camera.name, psnr: ImageMetrics.psnr(image, truth), ssim: ImageMetrics.ssim(image, truth)))
-        }
-        let n = Double(scores.count)
-        let psnr = scores.reduce(0) { $0 + $1.psnr } / n, ssim = scores.reduce(0) { $0 + $1.ssim } / n
-        // The same JSON as `splat eval --json`.
-        let report = EvalCommand.Report(model: model, scene: scene.source, gaussians: cloud.count, views: scores,
-                                        meanPSNR: psnr, meanSSIM: ssim)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(try encoder.encode(report) + Data("\n".utf8), to: evalPath)
-        say(String(format: "render/eval: %d test views rendered to %@, PSNR %.3f SSIM %.4f (%d Gaussians), written to %@",
-                   cameras.count, renderDir, psnr, ssim, cloud.count, evalPath))
     }
 }

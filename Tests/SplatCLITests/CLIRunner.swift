@@ -28,11 +28,13 @@ enum CLI {
         fatalError("splat executable not found near \(CommandLine.arguments[0])")
     }
 
-    static func run(_ arguments: [String], cwd: URL? = nil) throws -> CLIResult {
+    /// `environment` entries are added to (or replace) this process's environment.
+    static func run(_ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws -> CLIResult {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
         if let cwd { p.currentDirectoryURL = cwd }
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         // Capture into files: no pipe can fill up and block a chatty child.
         let dir = try makeTempDir("splat-cli-out")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -301,10 +301,20 @@ import Testing
             if let step, let lastStep { #expect(step >= lastStep, "checkpoint went back from \(lastStep) to \(step)") }
             lastStep = step ?? lastStep
         }
+        // A temporary of a dead process, as a kill during a write leaves one (the kills above
+        // may or may not have landed in a write).
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        try Data("partial".utf8).write(to: out.appendingPathComponent(".point_cloud.ply.\(dead.processIdentifier).tmp"))
         // Finish the run from the last checkpoint.
         let r = try CLI.run(["optimize", "--config", config] + (lastStep != nil ? ["--resume"] : []), cwd: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.validateOutput(out, round: 4) == Self.iterations)
+        // The resumed run swept every stale temporary away.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metrics.json"))) as? [String: Any]
         #expect(json?["steps"] as? Int == Self.iterations)
         // A resumed run evaluates no step-0 model: it went on from the checkpoint.

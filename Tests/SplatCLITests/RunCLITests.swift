@@ -4,7 +4,7 @@ import Testing
 @Suite struct RunCLITests {
     static func fixture(_ p: String) -> String { CLI.repoRoot.appendingPathComponent("Fixtures/" + p).path }
     /// Small init and few steps keep a debug run to seconds.
-    static let quick = ["--num-refs", "2", "--nns-per-ref", "2", "--matches-per-ref", "800", "--match-size", "100"]
+    static let quick = ["--num-refs", "2", "--nns-per-ref", "2", "--matches-per-ref", "800", "--match-size", "100", "--orbit-frames", "3"]
 
     static func files(_ dir: String) -> [String] {
         (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).sorted()
@@ -17,6 +17,7 @@ import Testing
         let r1 = try CLI.run(["run", Self.fixture("example"), "--output", out, "--iterations", "20"] + Self.quick)
         #expect(r1.status == 0, "\(r1.stderr)")
         let expected = ["checkpoint.bin", "config.yaml", "eval.json", "init.json", "init.ply", "metrics.csv", "metrics.json",
+                        "orbit", "orbit/frame_0000.png", "orbit/frame_0001.png", "orbit/frame_0002.png",
                         "point_cloud.ply", "renders", "renders/test"]
         // The example holds out 10 test views (every 8th image in name order).
         let renders = Self.files(out).filter { $0.hasPrefix("renders/test/") }
@@ -36,14 +37,16 @@ import Testing
         let model = try Data(contentsOf: URL(fileURLWithPath: out + "/point_cloud.ply"))
         let r2 = try CLI.run(["run", Self.fixture("example"), "--output", out, "--iterations", "20"] + Self.quick)
         #expect(r2.status == 0, "\(r2.stderr)")
-        #expect(r2.stdout.contains("init: skipped") && r2.stdout.contains("optimize: skipped") && r2.stdout.contains("render/eval: skipped"))
+        #expect(r2.stdout.contains("init: skipped") && r2.stdout.contains("optimize: skipped") && r2.stdout.contains("render/eval: skipped")
+                && r2.stdout.contains("orbit: skipped"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/point_cloud.ply")) == model)
         #expect(r2.stdout.contains(String(format: "exist (PSNR %.3f SSIM", psnr)))
 
         // Other step count: init is kept, optimize and render/eval run again.
         let r3 = try CLI.run(["run", Self.fixture("example"), "--output", out, "--iterations", "10"] + Self.quick)
         #expect(r3.status == 0, "\(r3.stderr)")
-        #expect(r3.stdout.contains("init: skipped") && !r3.stdout.contains("optimize: skipped") && !r3.stdout.contains("render/eval: skipped"))
+        #expect(r3.stdout.contains("init: skipped") && !r3.stdout.contains("optimize: skipped") && !r3.stdout.contains("render/eval: skipped")
+                && r3.stdout.contains("orbit: 3 frames"))
         let m3 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json"))) as! [String: Any]
         #expect(m3["steps"] as? Int == 10)
     }
@@ -55,7 +58,7 @@ import Testing
         // scene and output here are replaced by the command line.
         try "scene: elsewhere\noutput: elsewhere\ninit: sfm\niterations: 7\ntest_interval: 0\nsh_degree: 1\n"
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["run", Self.fixture("example"), "--output", out, "--config", config, "--iterations", "5"])
+        let r = try CLI.run(["run", Self.fixture("example"), "--output", out, "--config", config, "--iterations", "5", "--orbit-frames", "0"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("init: skipped, training starts from sfm"))
         #expect(!FileManager.default.fileExists(atPath: out + "/init.ply"))

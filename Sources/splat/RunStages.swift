@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import SplatCore
+import SplatIO
+import SplatRender
+import SplatTrain
+
+/// The stages of `splat run` after training: render + evaluate the held-out views, and the
+/// orbit. Each is skipped when its outputs exist (unless `force`), stops between images on
+/// SIGINT/SIGTERM, and reads the model only when it runs.
+struct RunOutputStages {
+    let scene: Scene
+    let model: String
+    let shDegree: Int
+    let say: (String) -> Void
+    private let fm = FileManager.default
+
+    init(scene: Scene, model: String, shDegree: Int, say: @escaping (String) -> Void) {
+        self.scene = scene; self.model = model; self.shDegree = shDegree; self.say = say
+    }
+
+    func readModel(for cameras: [Camera]) throws -> GaussianCloud {
+        let cloud = try GaussianPLY.read(path: model)
+        try MemoryCheck.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
+        return cloud
+    }
+
+    func stopIfRequested(_ done: Int, of total: Int, what: String, in dir: String, note: String = "") throws {
+        guard StopSignal.isRequested else { return }
+        Progress.line("interrupted: wrote \(done) of \(total) \(what) to \(dir)\(note)")
+        throw ExitCode(StopSignal.exitStatus)
+    }
+
+    /// Renders every test view to <renderDir>/<name>.png and writes PSNR/SSIM per view and their
+    /// mean (3DGS: the mean of per-view values) to eval.json.
+    func renderAndEvaluate(renderDir: String, evalPath: String, force: Bool) throws {
+        let cameras = scene.testCameras
+        let stems = OutputDirectory.stems(for: cameras.map(\.name))
+        if cameras.isEmpty { say("render/eval: skipped, the scene has no test views"); return }
+        if !force && fm.fileExists(atPath: evalPath) && stems.allSatisfy({ fm.fileExists(atPath: "\(renderDir)/\($0).png") }) {
+            let previous = (try? JSONDecoder().decode(EvalCommand.Report.self, from: Data(contentsOf: URL(fileURLWithPath: evalPath))))
+                .map { String(format: " (PSNR %.3f SSIM %.4f)", $0.meanPSNR, $0.meanSSIM) } ?? ""
+            say("render/eval: skipped, \(evalPath) and the \(cameras.count) test renders exist\(previous)")
+            return
+        }
+        let cloud = try readModel(for: cameras)
+        try OutputDirectory.create(renderDir)
+        let rasterizer = Rasterizer()
+        let settings = RenderSettings(background: scene.background, shDegree: shDegree)
+        var scores: [EvalCommand.ViewScore] = []
+        for (i, camera) in cameras.enumerated() {
+            try stopIfRequested(i, of: cameras.count, what: "test renders", in: renderDir, note: "; eval.json not written")
+            let image = rasterizer.forward(cloud, camera: camera, settings: settings).image
+            try ImageCodec.writePNG(image.toImage8(), to: "\(renderDir)/\(stems[i]).png")
+            let truth = ImageF(try SceneImages.loadRGB(camera, background: scene.background))
+            scores.append(.init(name: camera.name, psnr: ImageMetrics.psnr(image, truth), ssim: ImageMetrics.ssim(image, truth)))
+        }
+        let n = Double(scores.count)
+        let psnr = scores.reduce(0) { $0 + $1.psnr } / n, ssim = scores.reduce(0) { $0 + $1.ssim } / n
+        // The same JSON as `splat eval --json`.
+        let report = EvalCommand.Report(model: model, scene: scene.source, gaussians: cloud.count, views: scores,
+                                        meanPSNR: psnr, meanSSIM: ssim)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(try encoder.encode(report) + Data("\n".utf8), to: evalPath)
+        say(String(format: "render/eval: %d test views rendered to %@, PSNR %.3f SSIM %.4f (%d Gaussians), written to %@",
+                   cameras.count, renderDir, psnr, ssim, cloud.count, evalPath))
+    }
+
+    /// `frames` views on an orbit around the train cameras (as `splat render --path orbit`),
+    /// at the train views' size, to <directory>/frame_XXXX.png.
+    func orbit(frames: Int, directory: String, force: Bool) throws {
+        guard frames > 0 else { say("orbit: skipped (--orbit-frames 0)"); return }
+        let keys = scene.trainCameras.isEmpty ? scene.cameras : scene.trainCameras
+        guard let first = keys.first else { say("orbit: skipped, the scene has no cameras"); return }
+        let cameras = CameraPath.orbit(around: keys, points: scene.points, frames: frames, intrinsics: first.intrinsics)
+        let stems = OutputDirectory.stems(for: cameras.map(\.name))
+        if !force && stems.allSatisfy({ fm.fileExists(atPath: "\(directory)/\($0).png") }) {
+            say("orbit: skipped, the \(frames) frames in \(directory) exist")
+            return
+        }
+        let cloud = try readModel(for: cameras)
+        try OutputDirectory.create(directory)
+        let rasterizer = Rasterizer()
+        let settings = RenderSettings(background: scene.background, shDegree: shDegree)
+        for (i, camera) in cameras.enumerated() {
+            try stopIfRequested(i, of: cameras.count, what: "orbit frames", in: directory)
+            let image = rasterizer.forward(cloud, camera: camera, settings: settings).image
+            try ImageCodec.writePNG(image.toImage8(), to: "\(directory)/\(stems[i]).png")
+        }
+        say("orbit: \(frames) frames (\(first.width)x\(first.height)) rendered to \(directory)")
+    }
+}
