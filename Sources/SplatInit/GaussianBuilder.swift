@@ -6,10 +6,17 @@ import SplatCore
 /// scale (stored as log) from the nearest neighbours or, as EDGS does, 0.5 × scalingFactor ×
 /// distance to the reference camera centre (`InitialScale`).
 struct GaussianBuilder {
+    /// Largest nearest-neighbour scale, in pixels of the point's reference view. An isolated point
+    /// (a stray match in a textureless area: two on chair, 6–11 units from the origin) otherwise
+    /// gets a scale of its distance to the others, up to 8 units there, and one such splat
+    /// covers every view in haze. Points sampled about every third pixel are ~2–3 px apart.
+    static let maxScalePixels: Float = 10
+
     let shDegree: Int
     let scalingFactor: Double
     private(set) var count = 0
     private var means = [Float](), logScales = [Float](), colours = [Float]()
+    private var pixelSizes = [Float]()   // world size of one reference pixel at the point
 
     init(shDegree: Int, scalingFactor: Double) {
         self.shDegree = shDegree; self.scalingFactor = scalingFactor
@@ -17,8 +24,10 @@ struct GaussianBuilder {
 
     mutating func add(position: SIMD3<Double>, refPixel: SIMD2<Float>, image: Image8, camera: Camera) {
         means += [Float(position.x), Float(position.y), Float(position.z)]
-        let s = Float(log(0.5 * scalingFactor * max((position - camera.center).length, 1e-12)))
+        let distance = max((position - camera.center).length, 1e-12)
+        let s = Float(log(0.5 * scalingFactor * distance))
         logScales += [s, s, s]
+        pixelSizes.append(Float(distance / camera.intrinsics.fx))
         // The reference pixel containing the sample position.
         let x = min(max(Int(refPixel.x), 0), image.width - 1), y = min(max(Int(refPixel.y), 0), image.height - 1)
         let o = (y * image.width + x) * image.channels
@@ -36,7 +45,7 @@ struct GaussianBuilder {
             let points = (0..<count).map { SIMD3(means[$0 * 3], means[$0 * 3 + 1], means[$0 * 3 + 2]) }
             let d2 = NearestNeighbors.meanSquaredDistanceToThreeNearest(points, threadCount: threadCount)
             for i in 0..<count {
-                let s = 0.5 * logf(d2[i])  // log √d²
+                let s = min(0.5 * logf(d2[i]), logf(Self.maxScalePixels * pixelSizes[i]))  // log √d², capped
                 cloud.logScales[i * 3] = s; cloud.logScales[i * 3 + 1] = s; cloud.logScales[i * 3 + 2] = s
             }
         }
