@@ -70,7 +70,9 @@ EOF
 done
 
 echo
-echo "Scene \`$scene\` (downscale $downscale), $(nproc) cores, $(date -u +%Y-%m-%d). EDGS init: $edgs_n Gaussians in $init_s s (not included in the time column)."
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+echo "Scene \`$scene\` (downscale $downscale), $(nproc) cores (${cpu:-unknown CPU}), commit $commit, $(date -u +%Y-%m-%d). EDGS init: $edgs_n Gaussians in $init_s s (not included in the time column)."
 echo
 echo "| start | steps | PSNR | SSIM | Gaussians | train time (s) | peak RSS (MB) |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
