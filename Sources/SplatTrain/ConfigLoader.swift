@@ -53,11 +53,11 @@ public enum ConfigLoader {
         let isNull = value.scalar != nil && value.null != nil
         switch field {
         case let .int(kp, range):
-            guard let v = value.int else { throw wrong("an integer") }
+            guard let v = integer(value) else { throw wrong("an integer") }
             guard range.contains(v) else { throw wrong("an integer in \(range.lowerBound)...\(range.upperBound)") }
             config[keyPath: kp] = v
         case let .double(kp, range):
-            guard let v = value.float ?? value.int.map(Double.init), v.isFinite else { throw wrong("a number") }
+            guard let v = number(value), v.isFinite else { throw wrong("a number") }
             guard range.contains(v) else { throw wrong("a number in \(range.lowerBound)...\(range.upperBound)") }
             config[keyPath: kp] = v
         case let .optionalBool(kp):
@@ -76,6 +76,23 @@ public enum ConfigLoader {
                 config[keyPath: kp] = s == "sfm" ? s : resolve(s, against: baseDirectory)
             }
         }
+    }
+
+    /// A scalar's integer: decimal with an optional sign, or 0x hex / 0o octal (YAML 1.2).
+    /// Not Yams' `Node.int`, which also reads YAML 1.1 base-60 ("48:88:8") and traps on overflow
+    /// (found by the yaml fuzz target).
+    static func integer(_ node: Node) -> Int? {
+        guard let s = node.scalar?.string else { return nil }
+        if s.hasPrefix("0x") { return Int(s.dropFirst(2), radix: 16) }
+        if s.hasPrefix("0o") { return Int(s.dropFirst(2), radix: 8) }
+        return Int(s)
+    }
+
+    /// A scalar's number: an integer as above or a decimal/exponent float ("1e-3", ".5").
+    static func number(_ node: Node) -> Double? {
+        if let i = integer(node) { return Double(i) }
+        guard let s = node.scalar?.string, s.first.map({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) == true else { return nil }
+        return Double(s)
     }
 
     /// Makes `path` absolute: `~` expands, relative paths start at `base`.

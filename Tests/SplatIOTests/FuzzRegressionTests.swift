@@ -31,6 +31,18 @@ import Testing
         Self.expectOneLine(Self.errorText { _ = try Checkpoint.read(path: path) }, startsWith: path, mentioning: "out of range")
     }
 
+    /// Yams' `Node.int` reads YAML 1.1 base-60 integers ("48:88:8:…") and trapped on overflow;
+    /// the config loader parses numbers itself (found by the yaml fuzz target, session 2).
+    @Test func configWithAHugeBase60IntegerIsRejected() throws {
+        let path = Self.file("yaml-sexagesimal-overflow.yaml")
+        Self.expectOneLine(Self.errorText { _ = try ConfigLoader.load(path: path) }, startsWith: path,
+                           mentioning: "key 'iterations' must be an integer")
+        // Ordinary numbers still parse, in every spelling the docs allow.
+        let ok = try ConfigLoader.parse("iterations: 0x10\nseed: +7\nlambda_dssim: .25\nfeature_lr: 2.5e-3\nopacity_lr: 1\n",
+                                        file: "run.yaml", baseDirectory: "/")
+        #expect(ok.iterations == 16 && ok.seed == 7 && ok.lambdaDSSIM == 0.25 && ok.featureLR == 0.0025 && ok.opacityLR == 1)
+    }
+
     /// Every regression file, through the reader its name says, throws (never traps).
     @Test func everyRegressionInputIsRejectedByItsReader() throws {
         let readers: [String: (String) throws -> Void] = [
@@ -42,6 +54,7 @@ import Testing
             "npy": { _ = try NpyReader.read(path: $0) },
             "png": { _ = try ImageCodec.decode(path: $0) },
             "jpeg": { _ = try ImageCodec.decode(path: $0) },
+            "yaml": { _ = try ConfigLoader.load(path: $0) },
         ]
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.regressions).sorted()
         #expect(!names.isEmpty)
