@@ -9,9 +9,8 @@ struct BlendState {
 /// Front-to-back blending per 16x16 tile (formats.md §5 step 9). Each tile keeps its pixels'
 /// state in stack arrays and, for one Gaussian at a time, updates each row it can reach in
 /// branch-free 8-pixel SIMD steps (only the columns its footprint covers, `BlendRules.span`);
-/// done pixels are masked, rows whose 16 pixels are all
-/// done are skipped (on trained scenes most of a Gaussian's rows lie behind opaque surfaces), and
-/// the tile stops once all of its pixels are done.
+/// done pixels hold T = 0 and so take nothing, rows whose 16 pixels are all done are skipped,
+/// and the tile stops once all of its pixels are done.
 enum BlendForward {
     struct Outputs {
         var image: UnsafeMutablePointer<Float>   // [H*W*3]
