@@ -49,12 +49,12 @@ func boxSum(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ t
     for i in 0..<n { dst[i] = .nan }
     guard w > 2 * r, h > 2 * r else { return }
     // Loops are ordered (tap outer, pixel inner) so the inner loop runs over contiguous
-    // pixels and vectorizes.
+    // pixels and vectorizes (wrapping index arithmetic: an overflow check stops the vectorizer).
     for y in 0..<h {
         let row = src + y * w, out = tmp + y * w
-        for x in r..<(w - r) { out[x] = row[x - r] }
+        for x in r..<(w - r) { out[x] = row[x &- r] }
         for k in (1 - r)...r {
-            for x in r..<(w - r) { out[x] += row[x + k] }
+            for x in r..<(w - r) { out[x] += row[x &+ k] }
         }
     }
     for y in r..<(h - r) {

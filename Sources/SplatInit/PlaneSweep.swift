@@ -95,14 +95,18 @@ enum PlaneSweep {
                 boxSum(warped, &sumW, &tmp, width: w, height: h, radius: r)
                 boxSum(warped2, &sumW2, &tmp, width: w, height: h, radius: r)
                 boxSum(cross, &sumC, &tmp, width: w, height: h, radius: r)
+                // Unsafe buffers: array subscripts keep their bounds checks in release builds,
+                // which stop this loop from vectorizing.
                 volume.withUnsafeMutableBufferPointer { vol in
+                sumC.withUnsafeBufferPointer { sc in sumS.withUnsafeBufferPointer { ss in
+                sumW.withUnsafeBufferPointer { sw in sumW2.withUnsafeBufferPointer { sw2 in varS.withUnsafeBufferPointer { vs in
                     let out = vol.baseAddress! + di * P
                     for p in 0..<P {
-                        let num = sumC[p] - sumS[p] * sumW[p] * invN
-                        let vw = max(sumW2[p] - sumW[p] * sumW[p] * invN, n * 1e-6)
-                        out[p] = num / (varS[p] * vw).squareRoot()
+                        let num = sc[p] - ss[p] * sw[p] * invN
+                        let vw = max(sw2[p] - sw[p] * sw[p] * invN, n * 1e-6)
+                        out[p] = num / (vs[p] * vw).squareRoot()
                     }
-                }
+                }}}}}}
             }
         }}}}}
         return bestPlanes(volume: volume, pixels: P, invDepths: invDepths)

@@ -20,7 +20,8 @@ struct GaussianFilter: Sendable {
                scratch: UnsafeMutablePointer<Float>, width w: Int, height h: Int) {
         let r = Self.radius
         taps.withUnsafeBufferPointer { k in
-            // Horizontal: tap-outer, pixel-inner loops over the valid range vectorize cleanly.
+            // Horizontal: tap-outer, pixel-inner loops over the valid range vectorize cleanly
+            // (wrapping index arithmetic: an overflow check per element stops the vectorizer).
             for y in 0..<h {
                 let s = src + y * w, d = scratch + y * w
                 d.update(repeating: 0, count: w)
@@ -29,7 +30,7 @@ struct GaussianFilter: Sendable {
                     let x0 = max(0, -off), x1 = min(w, w - off)
                     if x0 >= x1 { continue }
                     var x = x0
-                    while x < x1 { d[x] += wt * s[x + off]; x += 1 }
+                    while x < x1 { d[x] += wt * s[x &+ off]; x &+= 1 }
                 }
             }
             // Vertical, same shape over whole rows.
@@ -41,7 +42,7 @@ struct GaussianFilter: Sendable {
                 for t in t0...t1 {
                     let s = scratch + (y + t - r) * w, wt = k[t]
                     var x = 0
-                    while x < w { d[x] += wt * s[x]; x += 1 }
+                    while x < w { d[x] += wt * s[x]; x &+= 1 }
                 }
             }
         }

@@ -62,7 +62,7 @@ public final class SSIMEvaluator: @unchecked Sendable {
         parallelChunks(p, threads) { lo, hi in
             for c in 0..<3 {
                 let ox = px + c * p, oy = py + c * p
-                for i in lo..<hi { ox[i] = ia[i * 3 + c]; oy[i] = ib[i * 3 + c] }
+                for i in lo..<hi { ox[i] = ia[i &* 3 &+ c]; oy[i] = ib[i &* 3 &+ c] }
             }
         }
         // 2. The five filtered maps per channel: 15 independent plane jobs.
@@ -98,7 +98,7 @@ public final class SSIMEvaluator: @unchecked Sendable {
                     pxy[i] = 2 * a1 * inv
                 }
                 // Flush the Float accumulator often so the total keeps Double accuracy.
-                if (i - lo) & 1023 == 1023 { acc += Double(rowAcc); rowAcc = 0 }
+                if (i &- lo) & 1023 == 1023 { acc += Double(rowAcc); rowAcc = 0 }
             }
             return acc + Double(rowAcc)
         }
@@ -119,7 +119,7 @@ public final class SSIMEvaluator: @unchecked Sendable {
             for c in 0..<3 {
                 let o = c * p
                 for i in lo..<hi {
-                    g[i * 3 + c] = k * (pmx[o + i] + 2 * px[o + i] * pxx[o + i] + py[o + i] * pxy[o + i])
+                    g[i &* 3 &+ c] = k * (pmx[o &+ i] + 2 * px[o &+ i] * pxx[o &+ i] + py[o &+ i] * pxy[o &+ i])
                 }
             }
         }
