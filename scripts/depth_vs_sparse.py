@@ -33,7 +33,7 @@ def read_points(path):
     with open(path, "rb") as f:
         (count,) = struct.unpack("<Q", f.read(8))
         for _ in range(count):
-            pid, x, y, z, _r, _g, _b, _err, length = struct.unpack("<Q3d3BdQ", f.read(43))
+            pid, x, y, z, _r, _g, _b, _err, length = struct.unpack("<Q3d3BdQ", f.read(51))
             f.read(8 * length)
             points[pid] = (x, y, z)
     return points

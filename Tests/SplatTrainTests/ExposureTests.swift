@@ -54,10 +54,11 @@ func gainedViews(truth: GaussianCloud, cameras: [Camera], gains: [SIMD3<Float>])
         let m: [Float] = [0.8, 0.05, 0, 0.02, 0, 1.1, -0.05, 0, 0.03, 0, 0.9, -0.01]
         var truth = render
         ExposureState.apply(matrix: m, to: &truth.pixels)
-        let fit = HeldOutExposureFit.fitAffine(render, truth, columns: 0..<(w / 2))
+        let fit = HeldOutExposureFit.fitAffine(render, truth, columns: 0..<(w / 2), ridge: 0)
         for k in 0..<12 { #expect(abs(fit[k] - m[k]) < 1e-3, "entry \(k): \(fit[k]) vs \(m[k])") }
+        // The default pull towards the identity keeps most of the correction.
         let scores = HeldOutExposureFit.evaluate(renders: [render], truths: [truth], evaluator: SSIMEvaluator(threadCount: 1))!
-        #expect(scores.fittedPSNR > 50 && scores.rightPSNR < 30)
+        #expect(scores.fittedPSNR > scores.rightPSNR + 8, "\(scores)")
     }
 
     /// The synthetic test of issue 17: train views with known per-view, per-channel gains.
