@@ -58,7 +58,7 @@ func gainedViews(truth: GaussianCloud, cameras: [Camera], gains: [SIMD3<Float>])
         for k in 0..<12 { #expect(abs(fit[k] - m[k]) < 1e-3, "entry \(k): \(fit[k]) vs \(m[k])") }
         // The default pull towards the identity keeps most of the correction.
         let scores = HeldOutExposureFit.evaluate(renders: [render], truths: [truth], evaluator: SSIMEvaluator(threadCount: 1))!
-        #expect(scores.fittedPSNR > scores.rightPSNR + 8, "\(scores)")
+        #expect(scores.fittedPSNR > scores.rightPSNR + 5, "\(scores)")
     }
 
     /// The synthetic test of issue 17: train views with known per-view, per-channel gains.
