@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system and Python packages splat needs, only those that are missing.
 # Usage: scripts/install-deps.sh [--python] [--tools]
-#   --python  also what the tests use as independent references: the Python packages, and
-#             ffmpeg (the video-input tests make and decode videos; scripts/test.sh passes this)
+#   --python  also the Python packages the tests use as independent references
 #   --tools   also colmap and ffmpeg (image folders without poses, video output)
 set -euo pipefail
 
@@ -17,7 +16,6 @@ done
 
 pkgs=(libpng-dev libjpeg-dev libeigen3-dev zlib1g-dev pkg-config)
 if [ "$want_tools" = 1 ]; then pkgs+=(colmap ffmpeg); fi
-if [ "$want_python" = 1 ] && [ "$want_tools" = 0 ]; then pkgs+=(ffmpeg); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -125,7 +125,7 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/colmap")
     }
 
-    @Test(.enabled(if: ffmpegInstalled, "needs ffmpeg (scripts/install-deps.sh --python installs it)"))
+    @Test(.enabled(if: ffmpegInstalled, "needs ffmpeg (scripts/install-deps.sh --tools, which scripts/test.sh runs)"))
     func runTakesAVideoThroughFramesAndColmap() throws {
         let dir = try CLI.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -33,7 +33,7 @@ import SplatIO
     }
 
     /// Groups of three frames where only the middle one is sharp: every kept frame must be it.
-    @Test(.enabled(if: ffmpegInstalled, "needs ffmpeg (scripts/install-deps.sh --python installs it)"))
+    @Test(.enabled(if: ffmpegInstalled, "needs ffmpeg (scripts/install-deps.sh --tools, which scripts/test.sh runs)"))
     func keepsTheSharpestFrameOfEachInterval() throws {
         let dir = try CorrespondenceFilesTests.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
