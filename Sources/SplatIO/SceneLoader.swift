@@ -10,12 +10,21 @@ public struct SceneLoadOptions: Sendable {
     public var whiteBackground: Bool? = nil
     /// A COLMAP model folder to use instead of `<scene>/sparse/0` or `<scene>/sparse`.
     public var colmapModelPath: String? = nil
+    /// Hold out the dataset's test views (every 8th, or transforms_test.json); false puts every
+    /// view in the train list and none in the test list (3DGS without --eval).
+    public var holdout = true
     public init() {}
 }
 
 /// Detects the scene format and loads it.
 public enum SceneLoader {
     public static func load(_ path: String, options: SceneLoadOptions = .init()) throws -> Scene {
+        var scene = try loadFormat(path, options: options)
+        if !options.holdout { scene.trainIndices = Array(scene.cameras.indices); scene.testIndices = [] }
+        return scene
+    }
+
+    static func loadFormat(_ path: String, options: SceneLoadOptions) throws -> Scene {
         guard (1...ImageOps.maxDownscale).contains(options.downscale) else {
             throw InputError(path, "downscale factor must be between 1 and \(ImageOps.maxDownscale), got \(options.downscale)")
         }

@@ -29,7 +29,9 @@ public enum ColmapRunner {
 
     /// Runs (or reuses) COLMAP on `images` with its workspace in `workspace`; returns the
     /// scene folder to load. `environmentPath` overrides PATH for finding `colmap` (tests).
-    public static func run(images: String, workspace: String, environmentPath: String? = nil,
+    /// `videoFrames`: the images are consecutive frames of a video (VideoFrames.swift), so
+    /// neighbours in name order overlap and sequential matching suffices.
+    public static func run(images: String, workspace: String, environmentPath: String? = nil, videoFrames: Bool = false,
                            progress: (String) -> Void = { _ in }) throws -> String {
         let fm = FileManager.default
         let scene = workspace + "/undistorted"
@@ -47,7 +49,7 @@ public enum ColmapRunner {
         let steps: [(String, [String])] = [
             ("feature_extractor", ["--database_path", db, "--image_path", images, "--ImageReader.single_camera", "1",
                                    "--ImageReader.camera_model", "OPENCV", "--SiftExtraction.use_gpu", "0"]),
-            (count <= 50 ? "exhaustive_matcher" : "sequential_matcher", ["--database_path", db, "--SiftMatching.use_gpu", "0"]),
+            (count <= 50 && !videoFrames ? "exhaustive_matcher" : "sequential_matcher", ["--database_path", db, "--SiftMatching.use_gpu", "0"]),
             ("mapper", ["--database_path", db, "--image_path", images, "--output_path", workspace + "/sparse"]),
             ("image_undistorter", ["--image_path", images, "--input_path", workspace + "/sparse/0",
                                    "--output_path", scene, "--output_type", "COLMAP"]),

@@ -17,12 +17,14 @@ import SplatCore
 ///   then for each group (means 3, logScales 3, rotations 4, opacityLogits 1, shDC 3,
 ///   shRest 3·((D+1)²−1) floats per Gaussian): parameters, Adam first moments, Adam second
 ///   moments, each N × width f32.
+///   version 2 then: u64 exposure view count E (0 = exposure off), E×12 f32 transforms
+///   [A | b], E×12 f32 first and E×12 f32 second Adam moments, E × u64 Adam steps per view.
 ///
-/// The file length must equal exactly what the header implies; that is checked before anything
-/// is allocated.
+/// Version 1 files (no exposure section) are still read. The file length must equal exactly
+/// what the header implies; that is checked before anything is allocated.
 public enum Checkpoint {
     public static let magic = Array("SPLATCKP".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     static let headerSize = 96
 
     public static func encode(_ s: TrainingState) -> Data {
@@ -39,6 +41,12 @@ public enum Checkpoint {
             for array in [s.cloud[keyPath: g.keyPath], s.adam.firstMoments[g.rawValue], s.adam.secondMoments[g.rawValue]] {
                 array.withUnsafeBytes { d.append(contentsOf: $0) }
             }
+        }
+        let e = s.exposure
+        put(UInt64(e?.viewCount ?? 0))
+        if let e {
+            for array in [e.parameters, e.firstMoments, e.secondMoments] { array.withUnsafeBytes { d.append(contentsOf: $0) } }
+            for step in e.steps { put(UInt64(step)) }
         }
         return d
     }
@@ -77,7 +85,8 @@ public enum Checkpoint {
             guard Array(raw[0..<8]) == magic else { throw fail("not a splat checkpoint (bad magic)") }
             func u32(_ o: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
             func u64(_ o: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
-            guard u32(8) == version else { throw fail("unsupported checkpoint version \(u32(8))") }
+            let fileVersion = u32(8)
+            guard fileVersion == 1 || fileVersion == version else { throw fail("unsupported checkpoint version \(fileVersion)") }
             let degree = Int(u32(12))
             guard degree <= 3 else { throw fail("SH degree \(degree) out of range") }
             let rc = GaussianCloud.restCount(forDegree: degree)
@@ -85,7 +94,15 @@ public enum Checkpoint {
             let n64 = u64(16), v64 = u64(80), fileLen = UInt64(data.count)
             // Bound the counts by the file length before multiplying, so nothing overflows.
             guard n64 <= fileLen / perGaussian, v64 <= fileLen / 4 else { throw fail("counts exceed the file length") }
-            let expected = UInt64(headerSize) + 4 * v64 + perGaussian * n64
+            let body = UInt64(headerSize) + 4 * v64 + perGaussian * n64
+            // Version 2: the exposure count follows the Gaussians.
+            var e64: UInt64 = 0
+            if fileVersion >= 2 {
+                guard body + 8 <= fileLen else { throw fail("length \(fileLen) bytes, too short for the exposure section") }
+                e64 = u64(Int(body))
+                guard e64 <= fileLen / 152 else { throw fail("exposure view count \(e64) exceeds the file length") }
+            }
+            let expected = body + (fileVersion >= 2 ? 8 + 152 * e64 : 0)
             guard expected == fileLen else {
                 throw fail("length \(fileLen) bytes, header implies \(expected) (N = \(n64), views = \(v64))")
             }
@@ -120,6 +137,18 @@ public enum Checkpoint {
                 state.adam.secondMoments[g.rawValue] = floats(c)
             }
             state.cloud = cloud
+            if e64 > 0 {
+                let e = Int(e64)
+                off += 8
+                var exposure = ExposureState(viewCount: e)
+                exposure.parameters = floats(12 * e)
+                exposure.firstMoments = floats(12 * e)
+                exposure.secondMoments = floats(12 * e)
+                let steps = (0..<e).map { u64(off + 8 * $0) }
+                guard steps.allSatisfy({ $0 <= UInt64(Int.max) }) else { throw fail("exposure step count out of range") }
+                exposure.steps = steps.map { Int($0) }
+                state.exposure = exposure
+            }
             return state
         }
     }

@@ -64,6 +64,12 @@ public enum ConfigLoader {
             if isNull { config[keyPath: kp] = nil; return }
             guard let v = value.bool else { throw wrong("true, false or null") }
             config[keyPath: kp] = v
+        case let .bool(kp):
+            guard !isNull, let v = value.bool else { throw wrong("true or false") }
+            config[keyPath: kp] = v
+        case let .choice(kp, words):
+            guard let s = value.scalar?.string, words.contains(s) else { throw wrong("one of " + words.joined(separator: ", ")) }
+            config[keyPath: kp] = s
         case let .path(kp):
             guard let s = value.scalar?.string, !isNull, !s.isEmpty else { throw wrong("a path") }
             config[keyPath: kp] = resolve(s, against: baseDirectory)

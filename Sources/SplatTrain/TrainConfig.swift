@@ -12,6 +12,16 @@ public struct TrainConfig: Sendable, Equatable {
     public var seed = 0
     /// 0 = all cores.
     public var threads = 0
+    /// Hold out every 8th view for evaluation (3DGS --eval); false trains on every view.
+    public var eval = true
+    /// Longest image side allowed before an extra integer downscale (0 = no limit); MaxResolution.swift.
+    public var maxResolution = 1600
+    /// Loss masks: `auto` (a masks/ folder when present), `alpha` (the image's alpha) or `none`; LossMask.swift.
+    public var masks = "auto"
+    /// Per-image affine colour transform learned with the splat (Exposure.swift).
+    public var exposure = false
+    public var exposureLRInit = 0.01
+    public var exposureLRFinal = 0.001
     // Learning rates
     public var positionLRInit = 0.00016
     public var positionLRFinal = 0.0000016
@@ -45,6 +55,9 @@ public struct TrainConfig: Sendable, Equatable {
         case int(WritableKeyPath<TrainConfig, Int>, ClosedRange<Int>)
         case double(WritableKeyPath<TrainConfig, Double>, ClosedRange<Double>)
         case optionalBool(WritableKeyPath<TrainConfig, Bool?>)
+        case bool(WritableKeyPath<TrainConfig, Bool>)
+        /// One of a fixed list of words.
+        case choice(WritableKeyPath<TrainConfig, String>, [String])
         case path(WritableKeyPath<TrainConfig, String>)
         /// `sfm`, `random:N`, or a PLY path (resolved like other paths).
         case initialization(WritableKeyPath<TrainConfig, String>)
@@ -60,6 +73,12 @@ public struct TrainConfig: Sendable, Equatable {
         ("white_background", .optionalBool(\.whiteBackground)),
         ("seed", .int(\.seed, 0...Int.max)),
         ("threads", .int(\.threads, 0...1024)),
+        ("eval", .bool(\.eval)),
+        ("max_resolution", .int(\.maxResolution, 0...65536)),
+        ("masks", .choice(\.masks, ["auto", "alpha", "none"])),
+        ("exposure", .bool(\.exposure)),
+        ("exposure_lr_init", .double(\.exposureLRInit, 0...1e3)),
+        ("exposure_lr_final", .double(\.exposureLRFinal, 0...1e3)),
         ("position_lr_init", .double(\.positionLRInit, 0...1e3)),
         ("position_lr_final", .double(\.positionLRFinal, 0...1e3)),
         ("position_lr_delay_mult", .double(\.positionLRDelayMult, 0...1)),
@@ -95,6 +114,8 @@ public struct TrainConfig: Sendable, Equatable {
             case let .int(kp, _): value = String(self[keyPath: kp])
             case let .double(kp, _): value = "\(self[keyPath: kp])"
             case let .optionalBool(kp): value = self[keyPath: kp].map { $0 ? "true" : "false" } ?? "null"
+            case let .bool(kp): value = self[keyPath: kp] ? "true" : "false"
+            case let .choice(kp, _): value = self[keyPath: kp]
             case let .path(kp), let .initialization(kp):
                 if self[keyPath: kp].isEmpty { continue }   // unset path: leave the key out
                 value = Self.quoted(self[keyPath: kp])

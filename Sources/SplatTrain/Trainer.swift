@@ -54,9 +54,14 @@ public final class Trainer {
         let bg = views.background
 
         phaseClock = DispatchTime.now()
-        let image = renderer.render(state.cloud, camera: camera, shDegree: degree, background: bg)
+        var image = renderer.render(state.cloud, camera: camera, shDegree: degree, background: bg)
         phase("render")
         TrainingViews.toFloat(views.trainImages[view], into: &target)
+        // The view's exposure transform and loss mask sit between render and loss (Exposure.swift, LossMask.swift).
+        let beforeExposure = state.exposure == nil ? [] : image
+        state.exposure?.apply(view: view, to: &image)
+        let mask = views.mask(view)
+        if let mask { LossMask.blend(&image, target: target, mask: mask) }
         if dLdImage.count != image.count { dLdImage = [Float](repeating: 0, count: image.count) }
         let value = image.withUnsafeBufferPointer { r in
             target.withUnsafeBufferPointer { t in
@@ -70,6 +75,8 @@ public final class Trainer {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "loss", step: s)
         }
+        if let mask { LossMask.gate(&dLdImage, mask: mask) }
+        let exposureGradient = state.exposure?.backward(view: view, rendered: beforeExposure, gradient: &dLdImage)
         dLdImage.withUnsafeBufferPointer { g in
             renderer.backward(state.cloud, camera: camera, shDegree: degree, background: bg, dLdImage: g, into: &gradients)
         }
@@ -78,8 +85,13 @@ public final class Trainer {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "gradient of \(group.name)", step: s)
         }
+        if let e = exposureGradient, !Self.allFinite(e) {
+            (state.rng, state.viewStack) = saved
+            throw NonFiniteValue(what: "gradient of the exposure of \(camera.name)", step: s)
+        }
         state.applyAdam(gradients: gradients, learningRates: schedule.learningRates(step: s), activeSHDegree: degree,
                         threadCount: threads)
+        if let e = exposureGradient { state.exposure?.update(view: view, gradient: e, learningRate: ExposureState.learningRate(step: s, config: config)) }
         phase("adam")
         if schedule.decaysOpacity(atStep: s) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay)) }
         if schedule.prunes(atStep: s) { OpacityMaintenance.prune(&state, below: Float(config.pruneOpacity)) }

@@ -12,16 +12,17 @@ public enum TrainingRun {
         }
         let threads = config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount
         let t0 = Date()
-        var options = SceneLoadOptions()
-        options.downscale = config.downscale
-        options.whiteBackground = config.whiteBackground
-        let scene = try SceneLoader.load(config.scene, options: options)
-        let views = try loadViews(scene, threads: threads)
+        let (scene, notice) = try loadScene(config)
+        var views = try loadViews(scene, threads: threads)
+        views.trainMasks = try loadMasks(scene, mode: config.masks)
         let renderer = RasterizerTrainingRenderer(threadCount: threads)
         let session = TrainingSession(config: config, views: views, renderer: renderer) { cloud, path in
             try GaussianPLY.write(cloud, to: path)
         }
         session.stageSeconds = [("load", Date().timeIntervalSince(t0))]
+        if let notice { session.report(notice) }
+        let masked = views.trainMasks.compactMap { $0 }.count
+        if masked > 0 { session.report("masks: \(masked) of \(views.trainCameras.count) train views have a loss mask (\(config.masks == "alpha" ? "alpha channel" : SceneMasks.folder(of: scene)))") }
         session.report("loaded \(scene.format) scene: \(views.trainCameras.count) train / \(views.testCameras.count) test views, "
                        + "\(views.trainCameras.first.map { "\($0.width)x\($0.height)" } ?? "-"), radius \(String(format: "%.3f", scene.radius))")
         StopSignal.install()
@@ -29,6 +30,38 @@ public enum TrainingRun {
             let cloud = try initialCloud(config, scene: scene, threads: threads)
             session.report("initial cloud: \(cloud.count) Gaussians (\(config.initialization))")
             return cloud
+        }
+    }
+
+    /// The scene as a run with `config` trains on it: downscale, background, holdout and the
+    /// `max_resolution` limit (with the notice to print when it applied).
+    public static func loadScene(_ config: TrainConfig) throws -> (scene: Scene, notice: String?) {
+        var options = SceneLoadOptions()
+        options.downscale = config.downscale
+        options.whiteBackground = config.whiteBackground
+        options.holdout = config.eval
+        return try SceneLoader.load(config.scene, options: options, maxResolution: config.maxResolution)
+    }
+
+    /// Loss masks of the train views (`masks`: auto, alpha or none; LossMask.swift). `auto`
+    /// uses `<scene>/masks` when that folder exists; a view without a mask file there trains on
+    /// every pixel.
+    public static func loadMasks(_ scene: Scene, mode: String) throws -> [Image8?] {
+        let cameras = scene.trainCameras
+        let folder = SceneMasks.folder(of: scene)
+        switch mode {
+        case "none": return []
+        case "auto":
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else { return [] }
+            return try cameras.map { c in try SceneMasks.maskPath(for: c, in: folder).map { try SceneMasks.load(path: $0, camera: c) } }
+        default:
+            return try cameras.map { c in
+                guard let m = try SceneMasks.alpha(of: c) else {
+                    throw TrainError.input(file: c.imagePath ?? c.name, message: "masks: alpha, but the image has no alpha channel")
+                }
+                return m
+            }
         }
     }
 

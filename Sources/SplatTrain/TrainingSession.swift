@@ -51,7 +51,7 @@ public final class TrainingSession {
             clock = now
         }
 
-        let state: TrainingState
+        var state: TrainingState
         if resume {
             guard FileManager.default.fileExists(atPath: checkpointPath) else {
                 throw TrainError.checkpoint(file: checkpointPath, message: "no checkpoint to resume from")
@@ -67,6 +67,10 @@ public final class TrainingSession {
             lap("init")
         }
         guard !views.trainCameras.isEmpty else { throw TrainError.input(file: config.scene, message: "no train views") }
+        state.matchExposure(config)
+        if views.testCameras.isEmpty {
+            report("eval: nothing held out (eval: false, or the scene has no test views): training on all \(views.trainCameras.count) views, no test PSNR/SSIM")
+        }
         try AtomicFile.write(config.yaml(), to: outputDir + "/config.yaml")
 
         let trainer = Trainer(config: config, views: views, state: state, renderer: renderer)
@@ -120,18 +124,27 @@ public final class TrainingSession {
         progress.finish()
         if lastEvalStep != trainer.state.step { last = try evaluate() }
         let final = trainer.state
+        // Held-out scores on the right halves, as rendered and with a left-half exposure fit (HeldOutExposureFit.swift).
+        let fit = trainer.evaluateWithExposureFit()
+        if let f = fit {
+            report(String(format: "test right halves: PSNR %.3f SSIM %.4f as rendered, PSNR %.3f SSIM %.4f with the exposure fitted on the left halves",
+                          f.rightPSNR, f.rightSSIM, f.fittedPSNR, f.fittedSSIM))
+        }
+        lap("eval")
         try writeCloud(final.cloud, outputDir + "/point_cloud.ply")
+        if let e = final.exposure { try AtomicFile.write(try e.json(names: views.trainCameras.map(\.name)), to: outputDir + "/exposure.json") }
         if config.checkpointInterval > 0 { try Checkpoint.write(final, to: checkpointPath) }
         lap("write")
-        try writeSummary(final, metrics: last, stages: stages, phases: trainer.phaseSeconds)
+        try writeSummary(final, metrics: last, stages: stages, phases: trainer.phaseSeconds, exposureFit: fit)
         let psnr = last.map { String(format: "%.3f", $0.0) } ?? "n/a", ssim = last.map { String(format: "%.4f", $0.1) } ?? "n/a"
-        report("done: \(final.step) steps, \(final.cloud.count) Gaussians, test PSNR \(psnr) SSIM \(ssim), "
+        let scores = views.testCameras.isEmpty ? "nothing held out" : "test PSNR \(psnr) SSIM \(ssim)"
+        report("done: \(final.step) steps, \(final.cloud.count) Gaussians, \(scores), "
                + String(format: "training %.1f s", final.elapsedSeconds))
         return Outcome(completed: true, steps: final.step, gaussians: final.cloud.count, psnr: last?.0, ssim: last?.1)
     }
 
     func writeSummary(_ s: TrainingState, metrics: (Double, Double)?, stages: [(String, Double)],
-                      phases: [String: Double]) throws {
+                      phases: [String: Double], exposureFit: HeldOutExposureFit.Scores? = nil) throws {
         var stageJSON: [String: Double] = [:]
         for (k, v) in stages { stageJSON[k, default: 0] += v }
         var summary: [String: Any] = [
@@ -148,6 +161,10 @@ public final class TrainingSession {
         ]
         if let m = metrics, m.0.isFinite { summary["psnr"] = m.0 }
         if let m = metrics { summary["ssim"] = m.1 }
+        if let f = exposureFit {
+            summary["right_half"] = ["psnr": f.rightPSNR, "ssim": f.rightSSIM]
+            summary["right_half_exposure_fit"] = ["psnr": f.fittedPSNR, "ssim": f.fittedSSIM]
+        }
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(data + Data("\n".utf8), to: outputDir + "/metrics.json")
     }

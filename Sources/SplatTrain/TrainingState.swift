@@ -15,6 +15,8 @@ public struct TrainingState: Sendable, Equatable {
     public var trainViewCount: Int
     /// Training wall time so far, seconds (for metrics across resumes).
     public var elapsedSeconds: Double
+    /// Per-train-view colour transforms when `exposure` is on (Exposure.swift).
+    public var exposure: ExposureState? = nil
 
     public init(cloud: GaussianCloud, seed: UInt64, trainViewCount: Int) {
         self.cloud = cloud

@@ -10,6 +10,11 @@ public struct TrainingViews: Sendable {
     public var background: SIMD3<Float>
     /// `Scene.radius`: scales the position learning rate.
     public var sceneRadius: Double
+    /// Loss weights per train view (1 channel, 255 = full loss), nil for an unmasked view;
+    /// empty when the scene has no masks (LossMask.swift).
+    public var trainMasks: [Image8?] = []
+
+    func mask(_ view: Int) -> Image8? { view < trainMasks.count ? trainMasks[view] : nil }
 
     public init(trainCameras: [Camera], trainImages: [Image8], testCameras: [Camera], testImages: [Image8],
                 background: SIMD3<Float>, sceneRadius: Double) {

@@ -29,6 +29,8 @@ struct Optimize: ParsableCommand {
     @Flag(help: "Continue from <output>/checkpoint.bin instead of starting from 'init'.")
     var resume = false
 
+    @OptionGroup(title: "Training features") var features: TrainingFeatureOptions
+
     func validate() throws {
         guard FileManager.default.fileExists(atPath: config) else { throw ValidationError("config file \(config) does not exist") }
         if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
@@ -41,6 +43,7 @@ struct Optimize: ParsableCommand {
         var c = try ConfigLoader.load(path: config)
         if let iterations { c.iterations = iterations }
         if let threads { c.threads = threads }
+        features.apply(to: &c)
         if let output { c.output = ConfigLoader.resolve(output, against: FileManager.default.currentDirectoryPath) }
         try Self.checkMemory(c, resume: resume, configFile: config)
         if FileManager.default.fileExists(atPath: c.output) { OutputDirectory.sweep(c.output) }
@@ -53,10 +56,7 @@ struct Optimize: ParsableCommand {
     static func checkMemory(_ c: TrainConfig, resume: Bool, configFile: String) throws {
         guard !c.scene.isEmpty, !c.output.isEmpty else { return }   // the trainer reports these
         if resume && !FileManager.default.fileExists(atPath: c.output + "/checkpoint.bin") { return }
-        var options = SceneLoadOptions()
-        options.downscale = c.downscale
-        options.whiteBackground = c.whiteBackground
-        let scene = try SceneLoader.load(c.scene, options: options)
+        let scene = try TrainingRun.loadScene(c).scene
         try MemoryBudget.require(MemoryCheck.training(c, scene: scene, resume: resume), for: configFile,
                                 advice: "try 'downscale: \(c.downscale * 2)', a lower 'sh_degree' or fewer Gaussians in the init")
     }

@@ -12,8 +12,9 @@ struct RenderCommand: ParsableCommand {
         discussion: """
             Views are written as PNG files named after the images (12.jpg -> 12.png, \
             test/r_0.png -> test_r_0.png); path frames as frame_0000.png, frame_0001.png, ... \
-            --depth adds <name>_depth.png (8-bit, near = bright, scaled per image between the \
-            nearest and farthest rendered depth, 0 where nothing was drawn); --alpha adds \
+            --depth adds <name>_depth.npy (float32 H x W view-space depth in scene units, \
+            alpha-normalised, 0 where nothing was drawn; docs/commands.md) and <name>_depth.png \
+            (8-bit preview, near = bright, scaled per image); --alpha adds \
             <name>_alpha.png (accumulated opacity). --video encodes the frames with ffmpeg. \
             Names from the dataset are made safe (no folders, no '..'; clashes get -2, -3, ...). \
             SIGINT/SIGTERM stop after the current image (exit status 130/143).
@@ -40,7 +41,7 @@ struct RenderCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Output height in pixels (default: the camera's; width follows the aspect ratio if not given).")
     var height: Int?
 
-    @Flag(help: "Also write <name>_depth.png.")
+    @Flag(help: "Also write <name>_depth.npy (float32 metric depth) and <name>_depth.png (8-bit preview).")
     var depth = false
 
     @Flag(help: "Also write <name>_alpha.png.")
@@ -108,9 +109,7 @@ struct RenderCommand: ParsableCommand {
             let stem = stems[index]
             let result = rasterizer.forward(cloud, camera: camera, settings: settings)
             try ImageCodec.writePNG(result.image.toImage8(), to: "\(output)/\(stem).png")
-            if let d = result.depth {
-                try ImageCodec.writePNG(DepthImage.visualize(d, width: camera.width, height: camera.height), to: "\(output)/\(stem)_depth.png")
-            }
+            if let d = result.depth { try DepthImage.write(d, width: camera.width, height: camera.height, stem: "\(output)/\(stem)_depth") }
             if let a = result.alpha {
                 let gray = Image8(width: camera.width, height: camera.height, channels: 1, pixels: a.map(DepthImage.byte))
                 try ImageCodec.writePNG(gray, to: "\(output)/\(stem)_alpha.png")
@@ -150,24 +149,6 @@ struct RenderError: Error, CustomStringConvertible {
 /// One progress line per item on stderr (stdout stays for results).
 enum Progress {
     static func line(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
-}
-
-/// Depth and alpha as 8-bit gray images.
-enum DepthImage {
-    static func byte(_ v: Float) -> UInt8 { v.isNaN ? 0 : UInt8((min(max(v, 0), 1) * 255).rounded()) }
-
-    /// Near = 255, far = 1 (linear in depth between the image's nearest and farthest drawn
-    /// pixel), 0 where nothing was drawn (depth 0).
-    static func visualize(_ depth: [Float], width: Int, height: Int) -> Image8 {
-        let drawn = depth.filter { $0 > 0 && $0.isFinite }
-        let near = drawn.min() ?? 0, far = drawn.max() ?? 1
-        let span = max(far - near, 1e-12)
-        let pixels = depth.map { d -> UInt8 in
-            guard d > 0, d.isFinite else { return 0 }
-            return 1 + UInt8((254 * (far - d) / span).rounded())
-        }
-        return Image8(width: width, height: height, channels: 1, pixels: pixels)
-    }
 }
 
 /// Runs ffmpeg (argument array, no shell) on the written PNG frames.

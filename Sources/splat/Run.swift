@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Init, optimize, render the test views and evaluate them, render an orbit, in one command.",
         discussion: """
-            Writes into --output: colmap/ (only for a folder of images without poses), init.ply and init.json (EDGS initialization), config.yaml, \
+            Writes into --output: frames/ (only for a video), colmap/ (only for a folder of images without poses or a video), init.ply and init.json (EDGS initialization), config.yaml, \
             metrics.csv, metrics.json, point_cloud.ply and checkpoint.bin (training), \
             renders/test/<name>.png (held-out views), eval.json (PSNR and SSIM per test view \
             and their mean) and orbit/frame_XXXX.png (--orbit-frames views around the scene). \
@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
             with a checkpoint) and exit with status 130/143.
             """)
 
-    @Argument(help: "Scene folder (COLMAP or transforms.json), a transforms*.json file, or a folder of images without poses (then COLMAP is run, workspace <output>/colmap).")
+    @Argument(help: "Scene folder (COLMAP or transforms.json), a transforms*.json file, a folder of images without poses (then COLMAP is run, workspace <output>/colmap), or a video file (.mp4, .mov, ...: frames are extracted with ffmpeg, then COLMAP).")
     var scene: String
 
     @Option(name: .shortAndLong, help: "Output directory (created if missing); every output goes there.")
@@ -44,6 +44,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Integer factor by which images are reduced on load, overriding 'downscale' (1 = full size).")
     var downscale: Int?
 
+    @Option(help: "Frames taken from a video <scene> (the sharpest of 3 per equal interval) into <output>/frames.")
+    var videoFrames = 150
+
     @Option(help: "Frames of the orbit video path rendered to <output>/orbit (0 skips the orbit).")
     var orbitFrames = 60
 
@@ -55,9 +58,12 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Initialization") var initArguments: InitArguments
 
+    @OptionGroup(title: "Training features") var features: TrainingFeatureOptions
+
     func validate() throws {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
         if let downscale, downscale < 1 { throw ValidationError("--downscale must be at least 1") }
+        guard (1...10_000).contains(videoFrames) else { throw ValidationError("--video-frames must be between 1 and 10000 (got \(videoFrames))") }
         guard orbitFrames >= 0 else { throw ValidationError("--orbit-frames must be >= 0 (got \(orbitFrames))") }
         if resume && force { throw ValidationError("--resume continues a run and --force redoes it: use one of them") }
         if let config { try CLIChecks.requireFile(config, what: "config file") }
@@ -89,16 +95,19 @@ struct RunCommand: ParsableCommand {
         c.output = outDir
         if let iterations { c.iterations = iterations }
         if let downscale { c.downscale = downscale }
+        features.apply(to: &c)
 
         // The scene is loaded before anything is written: a bad scene leaves no files behind.
-        var load = SceneLoadOptions()
-        load.downscale = c.downscale
-        load.whiteBackground = c.whiteBackground
-        if let images = ColmapRunner.imageFolder(c.scene) {
+        if VideoFrames.isVideo(c.scene) {
+            // A video: frames into <output>/frames, then COLMAP on them as on a photo folder.
+            let frames = try VideoFrames.extract(video: c.scene, into: outDir + "/frames", count: videoFrames, progress: { say($0) })
+            c.scene = try ColmapRunner.run(images: frames, workspace: outDir + "/colmap", videoFrames: true, progress: { say($0) })
+        } else if let images = ColmapRunner.imageFolder(c.scene) {
             // No poses: COLMAP runs in <output>/colmap (reused on a rerun), as `splat init` does.
             c.scene = try ColmapRunner.run(images: images, workspace: outDir + "/colmap", progress: { say($0) })
         }
-        let loaded = try SceneLoader.load(c.scene, options: load)
+        let (loaded, notice) = try TrainingRun.loadScene(c)
+        if let notice { say(notice) }
         let initOptions = initArguments.options(seed: UInt64(c.seed))
         let initRuns = !resume && c.initialization == ownInit && (force || !FileManager.default.fileExists(atPath: ownInit))
         if initRuns {

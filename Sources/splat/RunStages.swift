@@ -36,7 +36,7 @@ struct RunOutputStages {
     func renderAndEvaluate(renderDir: String, evalPath: String, force: Bool) throws {
         let cameras = scene.testCameras
         let stems = OutputDirectory.stems(for: cameras.map(\.name))
-        if cameras.isEmpty { say("render/eval: skipped, the scene has no test views"); return }
+        if cameras.isEmpty { say("render/eval: skipped, nothing held out (eval: false / --no-holdout, or no test views): every view was trained on"); return }
         if !force && fm.fileExists(atPath: evalPath) && stems.allSatisfy({ fm.fileExists(atPath: "\(renderDir)/\($0).png") }) {
             let previous = (try? JSONDecoder().decode(EvalReport.self, from: Data(contentsOf: URL(fileURLWithPath: evalPath))))
                 .map { String(format: " (PSNR %.3f SSIM %.4f)", $0.meanPSNR, $0.meanSSIM) } ?? ""

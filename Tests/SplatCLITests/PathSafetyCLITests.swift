@@ -66,7 +66,7 @@ import Testing
         let r = try CLI.run(["render", model, "--scene", scene.path, "--views", "all", "--depth", "--alpha", "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
         let views = ["a", "a_depth-2", "b", "b_alpha-2"]   // name order: a, a_depth, b, b_alpha
-        let expected = views.flatMap { [$0, $0 + "_depth", $0 + "_alpha"] }.map { $0 + ".png" }.sorted()
+        let expected = (views.flatMap { [$0, $0 + "_depth", $0 + "_alpha"] }.map { $0 + ".png" } + views.map { $0 + "_depth.npy" }).sorted()
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == expected)
     }
 

@@ -79,9 +79,9 @@ enum RenderFixture {
                              "--frames", "3", "--width", "64", "--depth", "--alpha"])
         #expect(r.status == 0, "\(r.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(files == ["frame_0000.png", "frame_0000_alpha.png", "frame_0000_depth.png",
-                          "frame_0001.png", "frame_0001_alpha.png", "frame_0001_depth.png",
-                          "frame_0002.png", "frame_0002_alpha.png", "frame_0002_depth.png"])
+        #expect(files == ["frame_0000.png", "frame_0000_alpha.png", "frame_0000_depth.npy", "frame_0000_depth.png",
+                          "frame_0001.png", "frame_0001_alpha.png", "frame_0001_depth.npy", "frame_0001_depth.png",
+                          "frame_0002.png", "frame_0002_alpha.png", "frame_0002_depth.npy", "frame_0002_depth.png"])
         let frame = try ImageCodec.decode(path: out + "/frame_0001.png")
         #expect(frame.width == 64 && frame.height == 48)  // 200x150 aspect kept
         let depth = try ImageCodec.decode(path: out + "/frame_0001_depth.png")
