@@ -72,10 +72,25 @@ import Testing
         #expect(r.report.warnings.contains { $0.contains("added the scene's \(scene.points.count) SfM points") })
     }
 
+    /// Cameras 15° apart (the every-3rd-photo case): most samples survive the
+    /// two-neighbour agreement and lie on the surfaces.
+    @Test func camerasFifteenDegreesApartKeepMostSamplesOnTheSurfaces() throws {
+        let wide = SyntheticScene(width: 96, height: 72, focal: 90, angles: [-30, -15, 0, 15, 30])
+        var o = EDGSInitializerTests.options; o.numRefs = 3
+        let r = try EDGSInitializer.run(scene: wide.scene(), options: o, loadImage: EDGSInitializerTests.loader(wide))
+        let d = (0..<r.report.denseGaussians).map { EDGSInitializerTests.surfaceDistance(SIMD3<Double>(r.cloud.mean($0))) }
+        let kept = Double(r.report.denseGaussians) / Double(r.report.sampled)
+        print("init 15°: kept \(r.report.denseGaussians) of \(r.report.sampled), surface distance median \(EDGSInitializerTests.percentile(d, 0.5)) p90 \(EDGSInitializerTests.percentile(d, 0.9)), angles \(r.report.references.map(\.anglesDegrees))")
+        #expect(r.report.references.allSatisfy { $0.warning == nil })
+        #expect(kept > 0.5)
+        #expect(EDGSInitializerTests.percentile(d, 0.5) < 0.03)
+        #expect(EDGSInitializerTests.percentile(d, 0.9) < 0.1)
+    }
+
     @Test func aReferenceWhoseNeighboursAllFailIsReported() throws {
         // View 2's image is flat: as a reference nothing matches; the others still do.
         let broken = Self.flat(Self.synth, views: [2])
-        var o = EDGSInitializerTests.options; o.numRefs = 5
+        var o = EDGSInitializerTests.options; o.numRefs = 5; o.nnsPerRef = 3
         let r = try EDGSInitializer.run(scene: broken.scene(), options: o, loadImage: EDGSInitializerTests.loader(broken))
         let two = try #require(r.report.references.first { $0.reference == "v2.png" })
         #expect(two.kept == 0 && two.warning?.hasPrefix("no confident match with any neighbour (neighbours ") == true)

@@ -63,9 +63,11 @@ import Testing
         var o = MatcherOptions(); o.maxSide = 128
         let s = Self.accuracy(scene, ref: 0, nbr: 1, options: o)
         print("matcher \(degrees)°: median \(s.median) px, p90 \(s.p90) px, density \(s.density)")
-        #expect(s.median < 0.3)
-        #expect(s.p90 < 1.0)
-        #expect(s.density > 0.5)
+        // Measured: 15° median 0.043 px, p90 0.13 px, density 0.82; 20° 0.051 / 0.15 / 0.80
+        // (as at 8°: the sweep's fronto-parallel windows still fit at these angles).
+        #expect(s.median < 0.15)
+        #expect(s.p90 < 0.5)
+        #expect(s.density > 0.65)
     }
 
     @Test func certaintyIsLowWhereTheImageHasNoTexture() {
