@@ -2,8 +2,8 @@ import Foundation
 
 /// What a COLMAP sparse model holds, for reporting what the mapper did (docs/init.md, "Image
 /// folders without poses"): registered image names, points, and the mean reprojection error
-/// over all observations (as COLMAP's model_analyzer gives it: each point's mean track error
-/// weighted by its track length).
+/// as COLMAP's model_analyzer gives it: the mean over points of each point's own (track-mean)
+/// error.
 public struct ColmapModelSummary: Sendable, Equatable {
     public var directory: String
     /// Names of the registered images, sorted.
@@ -18,10 +18,10 @@ public struct ColmapModelSummary: Sendable, Equatable {
         let binary = FileManager.default.fileExists(atPath: directory + "/images.bin")
         let model = binary ? try ColmapBinaryReader.read(directory: directory) : try ColmapTextReader.read(directory: directory)
         let observations = model.points.reduce(0) { $0 + $1.trackLength }
-        let weighted = model.points.reduce(0.0) { $0 + $1.error * Double($1.trackLength) }
+        let errors = model.points.map(\.error).filter { $0 >= 0 }  // COLMAP writes -1 for "no error"
         return ColmapModelSummary(directory: directory, imageNames: model.images.map(\.name).sorted(),
                                   cameraCount: model.cameras.count, pointCount: model.points.count,
                                   observations: observations,
-                                  meanReprojectionErrorPx: observations > 0 ? weighted / Double(observations) : 0)
+                                  meanReprojectionErrorPx: errors.isEmpty ? 0 : errors.reduce(0, +) / Double(errors.count))
     }
 }

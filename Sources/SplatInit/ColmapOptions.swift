@@ -31,6 +31,11 @@ public struct ColmapOptions: Sendable, Codable, Equatable {
     /// SIFT runs on photos reduced to this long side (COLMAP's default is 3200; on the CPU 1600
     /// is ~3x faster and loses little for the 0.5–2 MP photos splat trains on).
     public var maxImageSize = 1600
+    /// SIFT peak threshold; nil: COLMAP's default (0.0067), except for small photos (long side
+    /// under `smallPhotoSide`), which get `smallPhotoPeakThreshold`: on the 200x150 example SIFT
+    /// finds ~80 features a photo and COLMAP registered 14 of 77; at 0.002, ~250 and 39.
+    public var siftPeakThreshold: Double? = nil
+    public static let smallPhotoSide = 600, smallPhotoPeakThreshold = 0.002
     /// Sequential matching: photos matched ahead of each one.
     public var sequentialOverlap = 10
     /// Below this fraction of photos registered the run warns (docs/init.md).

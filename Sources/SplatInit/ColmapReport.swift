@@ -8,6 +8,8 @@ public struct ColmapReport: Sendable, Codable, Equatable {
         public var sharedCamera: Bool
         public var cameraModel: String
         public var maxImageSize: Int
+        /// SIFT peak threshold passed to COLMAP; nil: its default.
+        public var siftPeakThreshold: Double? = nil
         /// Why the camera was (not) shared, e.g. "all 26 photos 800x600, no EXIF model".
         public var cameraReason: String
     }
@@ -46,7 +48,8 @@ public struct ColmapReport: Sendable, Codable, Equatable {
             let shown = leftOut.prefix(12).joined(separator: ", ")
             out.append("colmap: left out \(leftOut.count): \(shown)\(leftOut.count > 12 ? ", … (all in init.json)" : "")")
         }
-        out.append("colmap: \(settings.matcher) matching, \(settings.sharedCamera ? "one shared" : "one per photo") \(settings.cameraModel) camera (\(settings.cameraReason)), SIFT at ≤ \(settings.maxImageSize) px")
+        out.append("colmap: \(settings.matcher) matching, \(settings.sharedCamera ? "one shared" : "one per photo") \(settings.cameraModel) camera (\(settings.cameraReason)), SIFT at ≤ \(settings.maxImageSize) px"
+                   + (settings.siftPeakThreshold.map { ", peak threshold \($0)" } ?? ""))
         if !seconds.isEmpty {
             let order = ["feature_extractor", "exhaustive_matcher", "sequential_matcher", "mapper", "image_undistorter"]
             out.append("colmap: wall time " + order.compactMap { k in seconds[k].map { "\(k) \(Int($0.rounded())) s" } }.joined(separator: ", "))

@@ -59,9 +59,13 @@ public enum ColmapRunner {
         case .single: shared = true; reason = "--colmap-camera single"
         case .perImage: shared = false; reason = "--colmap-camera per-image"
         }
+        let longest = distinct.map { max($0.width, $0.height) }.max() ?? 0
+        let small = longest > 0 && longest < ColmapOptions.smallPhotoSide
         return .init(matcher: options.resolvedMatching.rawValue, sharedCamera: shared,
                      cameraModel: options.cameraModel ?? (shared ? "OPENCV" : "SIMPLE_RADIAL"),
-                     maxImageSize: options.maxImageSize, cameraReason: reason)
+                     maxImageSize: options.maxImageSize,
+                     siftPeakThreshold: options.siftPeakThreshold ?? (small ? ColmapOptions.smallPhotoPeakThreshold : nil),
+                     cameraReason: reason)
     }
 
     /// Runs (or reuses) COLMAP on `images` with its workspace in `workspace`; returns the
@@ -116,7 +120,8 @@ public enum ColmapRunner {
                                           "--ImageReader.single_camera", settings.sharedCamera ? "1" : "0",
                                           "--ImageReader.camera_model", settings.cameraModel,
                                           "--SiftExtraction.max_image_size", String(settings.maxImageSize),
-                                          "--SiftExtraction.use_gpu", "0"])
+                                          "--SiftExtraction.use_gpu", "0"]
+                 + (settings.siftPeakThreshold.map { ["--SiftExtraction.peak_threshold", String($0)] } ?? []))
         try step(2, settings.matcher + "_matcher", ["--database_path", db, "--SiftMatching.use_gpu", "0"] + matcherArgs)
         try step(3, "mapper", ["--database_path", db, "--image_path", images, "--output_path", workspace + "/sparse"])
         var report = try summarize(workspace: workspace, names: names, settings: settings, options: options)

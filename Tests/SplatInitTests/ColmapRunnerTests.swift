@@ -83,7 +83,7 @@ import SplatIO
         #expect(calls == "feature_extractor\nexhaustive_matcher\nmapper\nimage_undistorter\n")
         let args = try String(contentsOfFile: dir + "/args.txt", encoding: .utf8)
         // 77 photos of one size without EXIF: one shared OPENCV camera, SIFT at 1600 px.
-        #expect(args.contains("--ImageReader.single_camera 1 --ImageReader.camera_model OPENCV --SiftExtraction.max_image_size 1600"))
+        #expect(args.contains("--ImageReader.single_camera 1 --ImageReader.camera_model OPENCV --SiftExtraction.max_image_size 1600 --SiftExtraction.use_gpu 0 --SiftExtraction.peak_threshold 0.002"))
         #expect(args.contains("--input_path \(ws)/sparse/0 "))
         #expect(messages.count == 4 && messages[0].hasPrefix("colmap 1/4: feature_extractor (77 images"))
         #expect(try SceneLoader.load(run.scene).cameras.count == 77)
@@ -151,6 +151,23 @@ import SplatIO
         #expect(calls.hasSuffix("image_undistorter\nfeature_extractor\nexhaustive_matcher\nmapper\nimage_undistorter\n"))
         #expect(second.report.settings.matcher == "exhaustive")
         #expect(messages.first?.hasPrefix("colmap: settings changed") == true)
+    }
+
+    /// Against COLMAP 3.8's model_analyzer on cup360's own model: "Registered images: 77,
+    /// Points: 9262, Observations: 57847, Mean reprojection error: 0.590517px".
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/work/shared/data/cup360/sparse/0/points3D.bin")))
+    func modelSummaryAgreesWithCOLMAPsModelAnalyzer() throws {
+        let s = try ColmapModelSummary.read(directory: "/work/shared/data/cup360/sparse/0")
+        #expect(s.imageNames.count == 77 && s.pointCount == 9262 && s.observations == 57847)
+        #expect(abs(s.meanReprojectionErrorPx - 0.590517) < 5e-7)
+    }
+
+    @Test func smallPhotosGetALowerSIFTThreshold() throws {
+        // The example's 200x150 photos: more features; colmap_tiny's are 200x150 too.
+        let s = ColmapRunner.resolve(ColmapOptions(), images: Self.example + "/images", names: ColmapRunner.imageNames(Self.example + "/images"))
+        #expect(s.siftPeakThreshold == 0.002)
+        var o = ColmapOptions(); o.siftPeakThreshold = 0.004
+        #expect(ColmapRunner.resolve(o, images: Self.example + "/images", names: ["1.jpg"]).siftPeakThreshold == 0.004)
     }
 
     @Test func photosOfDifferentSizesGetOneCameraEach() throws {
