@@ -33,19 +33,13 @@ struct EvalCommand: ParsableCommand {
         if let saveRenders { try OutputDirectory.validate(saveRenders) }
     }
 
-    struct ViewScore: Codable { var name: String; var psnr: Double; var ssim: Double }
-    struct Report: Codable {
-        var model: String; var scene: String; var gaussians: Int
-        var views: [ViewScore]; var meanPSNR: Double; var meanSSIM: Double
-    }
-
     func run() throws {
         let cloud = try Export.readModel(path: model)
         let loaded = try scene.load()
         let cameras = try scene.selectedCameras(loaded)
         let background = scene.background(for: loaded)
         let settings = RenderSettings(background: background, shDegree: scene.shDegree ?? 3)
-        try MemoryCheck.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
+        try MemoryBudget.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
         StopSignal.install()
         if let saveRenders { try OutputDirectory.create(saveRenders) }
         let rasterizer = Rasterizer()
@@ -60,22 +54,16 @@ struct EvalCommand: ParsableCommand {
             let truth8 = try SceneImages.loadRGB(camera, background: background)
             let render = rasterizer.forward(cloud, camera: camera, settings: settings).image
             let truth = ImageF(truth8)
-            let score = ViewScore(name: camera.name, psnr: ImageMetrics.psnr(render, truth), ssim: ImageMetrics.ssim(render, truth))
+            let score = ViewScore(name: camera.name, render: render, truth: truth)
             scores.append(score)
             if let saveRenders {
                 try ImageCodec.writePNG(sideBySide(render.toImage8(), truth8), to: "\(saveRenders)/\(stems[index]).png")
             }
             Progress.line("eval \(index + 1)/\(cameras.count) \(camera.name) PSNR \(fixed(score.psnr, 2)) SSIM \(fixed(score.ssim, 4))")
         }
-        let n = Double(scores.count)
-        let report = Report(model: model, scene: scene.scene, gaussians: cloud.count, views: scores,
-                            meanPSNR: scores.reduce(0) { $0 + $1.psnr } / n, meanSSIM: scores.reduce(0) { $0 + $1.ssim } / n)
+        let report = EvalReport(model: model, scene: scene.scene, gaussians: cloud.count, views: scores)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            // PSNR of identical images is +inf, which JSON cannot hold.
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try report.encoded(), as: UTF8.self))
         } else {
             let width = max(4, scores.map(\.name.count).max() ?? 0)
             func row(_ name: String, _ p: String, _ s: String) -> String {

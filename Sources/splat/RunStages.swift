@@ -21,7 +21,7 @@ struct RunOutputStages {
 
     func readModel(for cameras: [Camera]) throws -> GaussianCloud {
         let cloud = try GaussianPLY.read(path: model)
-        try MemoryCheck.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
+        try MemoryBudget.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
         return cloud
     }
 
@@ -38,7 +38,7 @@ struct RunOutputStages {
         let stems = OutputDirectory.stems(for: cameras.map(\.name))
         if cameras.isEmpty { say("render/eval: skipped, the scene has no test views"); return }
         if !force && fm.fileExists(atPath: evalPath) && stems.allSatisfy({ fm.fileExists(atPath: "\(renderDir)/\($0).png") }) {
-            let previous = (try? JSONDecoder().decode(EvalCommand.Report.self, from: Data(contentsOf: URL(fileURLWithPath: evalPath))))
+            let previous = (try? JSONDecoder().decode(EvalReport.self, from: Data(contentsOf: URL(fileURLWithPath: evalPath))))
                 .map { String(format: " (PSNR %.3f SSIM %.4f)", $0.meanPSNR, $0.meanSSIM) } ?? ""
             say("render/eval: skipped, \(evalPath) and the \(cameras.count) test renders exist\(previous)")
             return
@@ -47,25 +47,18 @@ struct RunOutputStages {
         try OutputDirectory.create(renderDir)
         let rasterizer = Rasterizer()
         let settings = RenderSettings(background: scene.background, shDegree: shDegree)
-        var scores: [EvalCommand.ViewScore] = []
+        var scores: [ViewScore] = []
         for (i, camera) in cameras.enumerated() {
             try stopIfRequested(i, of: cameras.count, what: "test renders", in: renderDir, note: "; eval.json not written")
             let image = rasterizer.forward(cloud, camera: camera, settings: settings).image
             try ImageCodec.writePNG(image.toImage8(), to: "\(renderDir)/\(stems[i]).png")
             let truth = ImageF(try SceneImages.loadRGB(camera, background: scene.background))
-            scores.append(.init(name: camera.name, psnr: ImageMetrics.psnr(image, truth), ssim: ImageMetrics.ssim(image, truth)))
+            scores.append(ViewScore(name: camera.name, render: image, truth: truth))
         }
-        let n = Double(scores.count)
-        let psnr = scores.reduce(0) { $0 + $1.psnr } / n, ssim = scores.reduce(0) { $0 + $1.ssim } / n
-        // The same JSON as `splat eval --json`.
-        let report = EvalCommand.Report(model: model, scene: scene.source, gaussians: cloud.count, views: scores,
-                                        meanPSNR: psnr, meanSSIM: ssim)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(try encoder.encode(report) + Data("\n".utf8), to: evalPath)
+        let report = EvalReport(model: model, scene: scene.source, gaussians: cloud.count, views: scores)
+        try AtomicFile.write(try report.encoded() + Data("\n".utf8), to: evalPath)
         say(String(format: "render/eval: %d test views rendered to %@, PSNR %.3f SSIM %.4f (%d Gaussians), written to %@",
-                   cameras.count, renderDir, psnr, ssim, cloud.count, evalPath))
+                   cameras.count, renderDir, report.meanPSNR, report.meanSSIM, cloud.count, evalPath))
     }
 
     /// `frames` views on an orbit around the train cameras (as `splat render --path orbit`),

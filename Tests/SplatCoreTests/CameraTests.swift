@@ -33,6 +33,20 @@ import Testing
         #expect(k.width == 200 && k.height == 150 && k.fx == 150 && k.cx == 100)
     }
 
+    /// Scene extent from the train cameras only: a far-away held-out view must not change it.
+    @Test func sceneRadiusIgnoresHeldOutViews() {
+        let k = CameraIntrinsics(fx: 100, fy: 100, cx: 50, cy: 50, width: 100, height: 100)
+        func cam(_ name: String, _ c: SIMD3<Double>) -> Camera {
+            Camera(name: name, imagePath: nil, intrinsics: k, pose: CameraFromWorld(worldFromCameraRotation: .identity, center: c))
+        }
+        let cams = [cam("far", [100, 0, 0]), cam("a", [1, 0, 0]), cam("b", [-1, 0, 0]), cam("c", [0, 2, 0])]
+        let s = Scene(source: "", format: "", cameras: cams, trainIndices: [1, 2, 3], testIndices: [0])
+        // Train centroid (0, 2/3, 0); farthest train camera c at distance 4/3.
+        #expect(abs(s.radius - 1.1 * 4.0 / 3.0) < 1e-12)
+        let all = Scene(source: "", format: "", cameras: cams, trainIndices: [0, 1, 2, 3], testIndices: [])
+        #expect(all.radius > 80)
+    }
+
     @Test func splitHoldsOutEveryEighth() {
         let s = Scene.everyEighthSplit(count: 17)
         #expect(s.test == [0, 8, 16])
@@ -44,6 +58,16 @@ import Testing
         for _ in 0..<100 { #expect(a.next() == b.next()) }
         let f = a.nextFloat()
         #expect(f >= 0 && f < 1)
+    }
+
+    @Test func shDegreeConversionKeepsLowerCoefficients() {
+        var c = GaussianCloud(count: 2, maxSHDegree: 2)
+        c.shRest = (0..<c.shRest.count).map(Float.init)
+        let up = c.withSHDegree(3), down = c.withSHDegree(1)
+        #expect(up.shRest[(1 * 15 + 7) * 3 + 2] == c.shRest[(1 * 8 + 7) * 3 + 2])
+        #expect(up.shRest[(1 * 15 + 8) * 3] == 0)
+        #expect(down.shRest[(1 * 3 + 2) * 3 + 1] == c.shRest[(1 * 8 + 2) * 3 + 1])
+        #expect(down.withSHDegree(2).means == c.means)
     }
 
     @Test func filterKeepsOrder() {
