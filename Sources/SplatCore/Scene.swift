@@ -12,6 +12,9 @@ public struct Scene: Sendable {
     /// Sparse SfM points (may be empty), with 8-bit colours.
     public var points: [SIMD3<Float>]
     public var pointColors: [SIMD3<UInt8>]
+    /// Per camera, the indices into `points` it observes (SfM tracks, ascending); empty when the
+    /// format has no tracks. View selection uses it for covisibility (docs/init.md).
+    public var observedPoints: [[Int32]] = []
     /// Background RGB in [0, 1] used for compositing RGBA images and for rendering.
     public var background: SIMD3<Float>
     /// Camera models seen in the input before undistortion (for `splat info`).

@@ -68,11 +68,23 @@ enum ColmapSceneLoader {
         }
         guard !cameras.isEmpty else { throw InputError(imagesFile, "no registered images") }
         let split = Scene.everyEighthSplit(count: cameras.count)
-        return Scene(source: scene, format: binary ? "colmap-bin" : "colmap-txt", cameras: cameras,
+        var scene = Scene(source: scene, format: binary ? "colmap-bin" : "colmap-txt", cameras: cameras,
                      trainIndices: split.train, testIndices: split.test,
                      points: model.points.map { SIMD3<Float>($0.position) }, pointColors: model.points.map(\.color),
                      background: (options.whiteBackground ?? false) ? .one : .zero,
                      sourceCameraModels: models.sorted())
+        scene.observedPoints = observedPoints(model)
+        return scene
+    }
+
+    /// Per image in name order (the order of `cameras`), the indices of the points it observes;
+    /// ids missing from the points file are ignored.
+    static func observedPoints(_ model: ColmapModel) -> [[Int32]] {
+        var index = [UInt64: Int32]()
+        for (i, p) in model.points.enumerated() { index[p.id] = Int32(i) }
+        return model.images.sorted(by: { $0.name < $1.name }).map { image in
+            Array(Set(image.point3DIds.compactMap { $0 < 0 ? nil : index[UInt64($0)] })).sorted()
+        }
     }
 
     /// Width and height from the header; a missing file is reported as such.

@@ -32,7 +32,8 @@ public enum EDGSInitializer {
             selection = m.map { ReferenceSelection(reference: $0.reference, neighbours: $0.pairs.map(\.neighbour)) }
         } else {
             selection = ViewSelection.select(cameras: scene.cameras, trainIndices: scene.trainIndices,
-                                             numRefs: options.numRefs, nnsPerRef: options.nnsPerRef, seed: options.seed)
+                                             numRefs: options.numRefs, nnsPerRef: options.nnsPerRef, seed: options.seed,
+                                             points: scene.points, observedPoints: scene.observedPoints)
         }
         seconds.selection = now() - t
         progress("views: \(selection.count) references × \(selection.first?.neighbours.count ?? 0) neighbours")
@@ -55,7 +56,7 @@ public enum EDGSInitializer {
 
         // 3–6. Per reference: match, sample, triangulate.
         var builder = GaussianBuilder(shDegree: options.shDegree, scalingFactor: options.scalingFactor)
-        var refReports = [InitReport.Reference](), totalSampled = 0, errors = [Double]()
+        var refReports = [InitReport.Reference](), totalSampled = 0, errors = [Double](), warnings = [String]()
         for (k, sel) in selection.enumerated() {
             if shouldStop() { throw InitInterrupted(referencesDone: k) }
             t = now()
@@ -87,25 +88,44 @@ public enum EDGSInitializer {
                                           agreement: options.agreementDistance)
             let tol = options.tolerance(for: refCam)
             let minAgreeing = min(fileMatches == nil ? options.minAgreeingViews : 1, sel.neighbours.count)
-            var kept = 0
-            for b in best where b.point.isValid && b.point.error <= tol && b.agreeing >= minAgreeing {
+            var r = InitReport.Reference(reference: refCam.name, neighbours: sel.neighbours.map { scene.cameras[$0].name },
+                                         sharedPoints: sel.sharedPoints, anglesDegrees: sel.angles,
+                                         matchedCells: weights.filter { $0 > 0 }.count, sampled: cells.count, kept: 0)
+            for b in best {
+                if !b.point.isValid { r.droppedNoTriangulation += 1; continue }
+                if b.point.error > tol { r.droppedReprojection += 1; continue }
+                if b.agreeing < minAgreeing { r.droppedAgreement += 1; continue }
                 builder.add(position: b.point.position, refPixel: b.refPixel, image: images[sel.reference]!, camera: refCam)
                 errors.append(b.point.error)
-                kept += 1
+                r.kept += 1
             }
             seconds.triangulation += now() - t
             totalSampled += cells.count
-            refReports.append(.init(reference: refCam.name, neighbours: sel.neighbours.map { scene.cameras[$0].name },
-                                    matchedCells: weights.filter { $0 > 0 }.count, sampled: cells.count, kept: kept))
-            progress("reference \(k + 1)/\(selection.count) \(refCam.name): \(cells.count) sampled, \(kept) kept")
+            r.warning = InitDiagnosis.failingReference(r, minAgreeing: minAgreeing, failing: options.failingReferenceFraction)
+            if let w = r.warning { warnings.append("reference \(refCam.name): " + w) }
+            refReports.append(r)
+            progress("reference \(k + 1)/\(selection.count) \(refCam.name): \(cells.count) sampled, \(r.kept) kept"
+                     + (r.warning.map { " (warning: \($0))" } ?? ""))
         }
         if shouldStop() { throw InitInterrupted(referencesDone: selection.count) }
-        guard builder.count > 0 else {
-            throw InitError(scene.source, "no point survived triangulation (\(totalSampled) sampled, all rejected or no confident matches)")
+        let dense = builder.count
+        let addSfM = InitDiagnosis.addsSfMPoints(dense: dense, sfm: scene.points.count, options: options)
+        guard dense > 0 || addSfM else {
+            throw InitError(scene.source, "no point survived triangulation (\(totalSampled) sampled, all rejected or no confident matches)"
+                            + (scene.points.isEmpty ? "" : "; --sfm-points auto or always would start from the \(scene.points.count) SfM points"))
         }
         t = now()
-        let cloud = builder.makeCloud(initialScale: options.initialScale,
-                                      threadCount: ProcessInfo.processInfo.activeProcessorCount)
+        var cloud = dense > 0 ? builder.makeCloud(initialScale: options.initialScale,
+                                                  threadCount: ProcessInfo.processInfo.activeProcessorCount)
+            : GaussianCloud(count: 0, maxSHDegree: options.shDegree)
+        if addSfM {
+            cloud.append(contentsOf: SfMSeeds.cloud(scene: scene, dense: cloud, shDegree: options.shDegree,
+                                                    threadCount: ProcessInfo.processInfo.activeProcessorCount))
+        }
+        if let w = InitDiagnosis.fewDense(dense: dense, sampled: totalSampled, sfm: scene.points.count, added: addSfM, options: options) {
+            warnings.append(w)
+            progress("warning: " + w)
+        }
         seconds.gaussians = now() - t
         seconds.total = now() - start
         errors.sort()
@@ -114,9 +134,10 @@ public enum EDGSInitializer {
             settings: options,
             matchSource: options.correspondences.map { "files: \($0)" } ?? "built-in plane sweep",
             trainViews: scene.trainIndices.count, references: refReports, sampled: totalSampled,
-            gaussians: cloud.count, rejectedFraction: totalSampled > 0 ? 1 - Double(cloud.count) / Double(totalSampled) : 0,
-            medianReprojectionErrorPx: errors[errors.count / 2],
-            tolerancePx: firstRef.map { options.tolerance(for: $0) } ?? 0, seconds: seconds)
+            gaussians: cloud.count, denseGaussians: dense, sfmPointsAdded: addSfM ? scene.points.count : 0,
+            rejectedFraction: totalSampled > 0 ? 1 - Double(dense) / Double(totalSampled) : 0,
+            medianReprojectionErrorPx: errors.isEmpty ? 0 : errors[errors.count / 2],
+            tolerancePx: firstRef.map { options.tolerance(for: $0) } ?? 0, seconds: seconds, warnings: warnings)
         return Result(cloud: cloud, report: report)
     }
 

@@ -45,6 +45,14 @@ public struct InitOptions: Sendable, Codable, Equatable {
     /// Read matches from this directory (docs/correspondences.md) instead of the built-in matcher.
     public var correspondences: String? = nil
     public var matcher = MatcherOptions()
+    /// When the scene's SfM points are added to the dense ones (docs/init.md, "When few
+    /// matches survive"): `auto` adds them when the dense points number fewer than
+    /// `fewDensePerSfMPoint` × the SfM points, i.e. when the dense start would be sparser than
+    /// the SfM start it is meant to improve on.
+    public var sfmPoints = SfMPointsPolicy.auto
+    public var fewDensePerSfMPoint = 4.0
+    /// A reference keeping less than this fraction of its samples is reported as failing.
+    public var failingReferenceFraction = 0.02
 
     public init() {}
 

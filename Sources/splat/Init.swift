@@ -26,6 +26,8 @@ struct InitCommand: ParsableCommand {
 
     @OptionGroup var initArguments: InitArguments
 
+    @OptionGroup(title: "COLMAP (folder of photos without poses)") var colmapArguments: ColmapArguments
+
     @Option(help: "Folder with pairs.txt and match files to use instead of the built-in matcher.")
     var correspondences: String?
 
@@ -58,11 +60,16 @@ struct InitCommand: ParsableCommand {
         load.downscale = downscale
         var scenePath = scene
         var kept = "nothing written"
+        var colmapReport: ColmapReport? = nil
         if let images = ColmapRunner.imageFolder(scene) {
             // No poses: COLMAP's workspace lives in the output folder, so a rerun reuses it.
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             let workspace = (output as NSString).appendingPathComponent("colmap")
-            scenePath = try ColmapRunner.run(images: images, workspace: workspace, progress: { Progress.line($0) })
+            let colmap = try ColmapRunner.run(images: images, workspace: workspace, options: colmapArguments.options,
+                                              progress: { Progress.line($0) })
+            colmap.report.lines.forEach { Progress.line($0) }
+            scenePath = colmap.scene
+            colmapReport = colmap.report
             kept = "kept the COLMAP workspace \(workspace), nothing else written"
         }
         let s = try SceneLoader.load(scenePath, options: load)
@@ -73,7 +80,7 @@ struct InitCommand: ParsableCommand {
         let quiet = quiet
         // From here a stop is checked between references; before, Ctrl-C ends the process at once.
         StopSignal.install()
-        let result: EDGSInitializer.Result
+        var result: EDGSInitializer.Result
         do {
             // Progress on stderr, unbuffered, like render's; stdout keeps the summary.
             result = try EDGSInitializer.run(scene: s, options: o, loadImage: { try SceneImages.loadRGB($0, background: s.background) },
@@ -88,6 +95,7 @@ struct InitCommand: ParsableCommand {
             Progress.line("interrupted: \(kept)")
             throw ExitCode(StopSignal.exitStatus)
         }
+        result.report.colmap = colmapReport
         try OutputDirectory.create(output)
         let ply = (output as NSString).appendingPathComponent("init.ply")
         let json = (output as NSString).appendingPathComponent("init.json")
@@ -96,7 +104,10 @@ struct InitCommand: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(result.report), to: json)
         let r = result.report
-        print(String(format: "wrote %d Gaussians to %@ (%d references, %d sampled, %.1f%% rejected, median reprojection error %.3f px, %.1f s)",
-                     r.gaussians, ply, r.references.count, r.sampled, 100 * r.rejectedFraction, r.medianReprojectionErrorPx, r.seconds.total))
+        print(String(format: "wrote %d Gaussians to %@ (%d references, %d sampled, %d kept, %.1f%% rejected, median reprojection error %.3f px, %.1f s)",
+                     r.gaussians, ply, r.references.count, r.sampled, r.denseGaussians, 100 * r.rejectedFraction,
+                     r.medianReprojectionErrorPx, r.seconds.total)
+              + (r.sfmPointsAdded > 0 ? ", \(r.sfmPointsAdded) of them SfM points" : ""))
+        if quiet { r.warnings.forEach { Progress.line("warning: " + $0) } }
     }
 }

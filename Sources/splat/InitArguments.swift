@@ -18,6 +18,9 @@ struct InitArguments: ParsableArguments {
     @Option(help: "Initial Gaussian size: knn (3DGS: from the 3 nearest points) or distance (EDGS: 0.0005 x distance to the reference camera; meant for millions of points).")
     var initialScale = InitialScale.nearestNeighbors
 
+    @Option(help: "Add the scene's SfM points to the dense ones: auto (when fewer than 4x as many dense points survive), always or never.")
+    var sfmPoints = InitOptions().sfmPoints
+
     func validate() throws {
         guard numRefs >= 1 else { throw ValidationError("--num-refs must be at least 1") }
         guard nnsPerRef >= 1 else { throw ValidationError("--nns-per-ref must be at least 1") }
@@ -31,9 +34,11 @@ struct InitArguments: ParsableArguments {
         o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
         o.matcher.maxSide = matchSize
         o.initialScale = initialScale
+        o.sfmPoints = sfmPoints
         o.seed = seed
         return o
     }
 }
 
 extension InitialScale: ExpressibleByArgument {}
+extension SfMPointsPolicy: ExpressibleByArgument {}

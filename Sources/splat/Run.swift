@@ -60,6 +60,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Training features") var features: TrainingFeatureOptions
 
+    @OptionGroup(title: "COLMAP (folder of photos or video without poses)") var colmapArguments: ColmapArguments
+
     func validate() throws {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
         if let downscale, downscale < 1 { throw ValidationError("--downscale must be at least 1") }
@@ -98,13 +100,22 @@ struct RunCommand: ParsableCommand {
         features.apply(to: &c)
 
         // The scene is loaded before anything is written: a bad scene leaves no files behind.
+        var colmapReport: ColmapReport? = nil
+        var photoFolder = ColmapRunner.imageFolder(c.scene)
+        var colmapOptions = colmapArguments.options
         if VideoFrames.isVideo(c.scene) {
-            // A video: frames into <output>/frames, then COLMAP on them as on a photo folder.
-            let frames = try VideoFrames.extract(video: c.scene, into: outDir + "/frames", count: videoFrames, progress: { say($0) })
-            c.scene = try ColmapRunner.run(images: frames, workspace: outDir + "/colmap", videoFrames: true, progress: { say($0) })
-        } else if let images = ColmapRunner.imageFolder(c.scene) {
+            // A video: frames into <output>/frames, then COLMAP on them as on a photo folder
+            // (sequential matching: neighbours in name order overlap).
+            photoFolder = try VideoFrames.extract(video: c.scene, into: outDir + "/frames", count: videoFrames, progress: { say($0) })
+            colmapOptions.videoFrames = true
+        }
+        if let images = photoFolder {
             // No poses: COLMAP runs in <output>/colmap (reused on a rerun), as `splat init` does.
-            c.scene = try ColmapRunner.run(images: images, workspace: outDir + "/colmap", progress: { say($0) })
+            let colmap = try ColmapRunner.run(images: images, workspace: outDir + "/colmap", options: colmapOptions,
+                                              progress: { say($0) })
+            colmap.report.lines.forEach { say($0) }
+            c.scene = colmap.scene
+            colmapReport = colmap.report
         }
         let (loaded, notice) = try TrainingRun.loadScene(c)
         if let notice { say(notice) }
@@ -128,7 +139,7 @@ struct RunCommand: ParsableCommand {
         } else if !initRuns {
             say("init: skipped, \(ownInit) exists (--force redoes it)")
         } else {
-            try initialize(loaded, options: initOptions, into: outDir)
+            try initialize(loaded, options: initOptions, colmap: colmapReport, into: outDir)
             rerunLater = true
         }
 
@@ -161,9 +172,9 @@ struct RunCommand: ParsableCommand {
     func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     /// EDGS dense init, exactly as `splat init` does it, into <dir>/init.ply and init.json.
-    func initialize(_ scene: Scene, options o: InitOptions, into dir: String) throws {
+    func initialize(_ scene: Scene, options o: InitOptions, colmap: ColmapReport?, into dir: String) throws {
         say("init: EDGS dense initialization (\(o.numRefs) references, \(o.nnsPerRef) neighbours, \(o.matchesPerRef) samples each)")
-        let result: EDGSInitializer.Result
+        var result: EDGSInitializer.Result
         do {
             result = try EDGSInitializer.run(scene: scene, options: o,
                                              loadImage: { try SceneImages.loadRGB($0, background: scene.background) },
@@ -172,12 +183,14 @@ struct RunCommand: ParsableCommand {
             Progress.line("interrupted: init stopped, nothing written for it (init.ply is written only when complete)")
             throw ExitCode(StopSignal.exitStatus)
         }
+        result.report.colmap = colmap
         try GaussianPLY.write(result.cloud, to: dir + "/init.ply")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(result.report), to: dir + "/init.json")
         let r = result.report
-        say(String(format: "init: wrote %d Gaussians to %@/init.ply (%.1f s)", r.gaussians, dir, r.seconds.total))
+        say(String(format: "init: wrote %d Gaussians to %@/init.ply (%d of %d sampled matches kept%@, %.1f s)", r.gaussians, dir,
+                   r.denseGaussians, r.sampled, r.sfmPointsAdded > 0 ? " + \(r.sfmPointsAdded) SfM points" : "", r.seconds.total))
         if StopSignal.isRequested {
             Progress.line("interrupted: init.ply written, training not started (the same command goes on from there)")
             throw ExitCode(StopSignal.exitStatus)

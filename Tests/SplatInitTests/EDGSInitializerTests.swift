@@ -119,11 +119,11 @@ import Testing
         #expect(e?.description == "synthetic: initialization needs at least 2 train views, the scene has 1")
     }
 
-    @Test func textureLessImagesGiveNoPointsError() {
+    @Test func textureLessImagesWithoutSfMPointsGiveNoPointsError() {
         var flat = Self.synth
         flat.images = flat.images.map { Image8(width: $0.width, height: $0.height, channels: 3, pixels: [UInt8](repeating: 90, count: $0.pixels.count)) }
         let e = #expect(throws: InitError.self) {
-            try EDGSInitializer.run(scene: flat.scene(), options: Self.options, loadImage: Self.loader(flat))
+            try EDGSInitializer.run(scene: flat.scene(sparsePoints: 0), options: Self.options, loadImage: Self.loader(flat))
         }
         #expect(e?.description.hasPrefix("synthetic: no point survived triangulation") == true)
     }
