@@ -101,6 +101,7 @@ class Viewer {
       return;
     }
     const model = parseModel(await response.arrayBuffer());
+    if (this.modelLoadedMs === undefined) this.modelLoadedMs = performance.now();
     const first = !this.model;
     this.generation += 1;
     this.pending = { model, kind: model.kind, step: model.step };
@@ -242,7 +243,7 @@ class Viewer {
     this.frames += 1;
     if (this.sortedVersion === this.cameraVersion && this.renderer.drawCount > 0) {
       this.drawnVersion = this.cameraVersion;
-      if (this.frames > 0) this.readyResolve();
+      if (this.firstFrameMs === undefined) { this.firstFrameMs = performance.now(); this.readyResolve(); }
       const waiters = this.settleWaiters; this.settleWaiters = [];
       waiters.forEach((r) => r());
     }
@@ -296,7 +297,8 @@ class Viewer {
   state() {
     return { ...this.modelInfo, frames: this.frames, view: this.datasetCamera?.name ?? null,
              accum: this.renderer.accumFormat, canvas: [this.canvas.width, this.canvas.height],
-             lossPoints: this.metrics?.loss.length ?? 0, evalPoints: this.metrics?.eval.length ?? 0 };
+             lossPoints: this.metrics?.loss.length ?? 0, evalPoints: this.metrics?.eval.length ?? 0,
+             modelLoadedMs: this.modelLoadedMs ?? null, firstFrameMs: this.firstFrameMs ?? null, sortMs: this.sortMs };
   }
 }
 
