@@ -27,7 +27,7 @@ struct ViewCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Port to listen on (default 8080, or the next free one; 0: any free port).")
     var port: Int?
 
-    @Option(help: "Address to listen on (default 127.0.0.1: this machine only).")
+    @Option(help: "Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface).")
     var host = "127.0.0.1"
 
     @Flag(help: "Open the page in the default browser (xdg-open).")

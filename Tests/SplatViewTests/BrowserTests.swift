@@ -116,6 +116,9 @@ struct BrowserTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = dir.appendingPathComponent("run").path
         try FileManager.default.copyItem(atPath: fixture.run, toPath: run)
+        // The copy's times follow the copy order; make the final model the newest file, as at
+        // the end of a run, so the page starts on it.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(1)], ofItemAtPath: run + "/point_cloud.ply")
         let viewer = try ViewerProcess([run])
         defer { viewer.stop() }
         let browser = try Chromium(width: 640, height: 480)
@@ -133,7 +136,8 @@ struct BrowserTests {
         defer { if trainer.isRunning { trainer.terminate() }; trainer.waitUntilExit() }
         // The page must show a training preview (not only the final model at the end) and pick
         // up the rewritten metrics, without a reload.
-        try browser.waitFor("splatViewer.history.some((h) => h.startsWith('preview:'))", timeout: 120)
+        let before = try browser.evaluate("splatViewer.history.length") as? Int ?? 0
+        try browser.waitFor("splatViewer.history.slice(\(before)).some((h) => h.startsWith('preview:'))", timeout: 120)
         try browser.waitFor("splatViewer.metricsLoads > 1", timeout: 60)
         trainer.waitUntilExit()
         #expect(trainer.terminationStatus == 0)
