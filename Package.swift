@@ -2,8 +2,14 @@
 import PackageDescription
 
 // Hot targets are compiled for the host CPU (AVX2/FMA here); see docs/architecture.md.
+// Only the rasterizer drops runtime checks (-Ounchecked): every target that reads files
+// (SplatIO, SplatInit's correspondence and .npy readers, SplatTrain's checkpoints and config)
+// keeps bounds, overflow and precondition checks in release builds (docs/performance.md rule 2).
 let hotSwiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
+]
+let checkedSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -32,22 +38,22 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // MARK: - Pipeline libraries (arrows go one way: Core <- IO <- Init/Render <- Train <- CLI)
-        .target(name: "SplatCore", swiftSettings: hotSwiftSettings),
+        .target(name: "SplatCore", swiftSettings: checkedSwiftSettings),
         .target(
             name: "SplatIO",
             dependencies: ["SplatCore", "CImageIO", "CZlib"],
-            swiftSettings: hotSwiftSettings
+            swiftSettings: checkedSwiftSettings
         ),
         .target(name: "SplatRender", dependencies: ["SplatCore"], swiftSettings: hotSwiftSettings),
         .target(
             name: "SplatInit",
             dependencies: ["SplatCore", "SplatIO", "CEigenShim"],
-            swiftSettings: hotSwiftSettings
+            swiftSettings: checkedSwiftSettings
         ),
         .target(
             name: "SplatTrain",
             dependencies: ["SplatCore", "SplatIO", "SplatRender", .product(name: "Yams", package: "Yams")],
-            swiftSettings: hotSwiftSettings
+            swiftSettings: checkedSwiftSettings
         ),
 
         // The local web viewer (`splat view`): HTTP server and the page's files; nothing below depends on it.

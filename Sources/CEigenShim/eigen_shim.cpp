@@ -51,35 +51,3 @@ extern "C" int splat_eigen_triangulate_dlt(long n, const double *p1, const doubl
         return -2;
     }
 }
-
-extern "C" int splat_eigen_nullspace(int rows, int cols, const double *a, double *out_vector,
-                                     double *out_singular_values) {
-    if (rows < cols || cols < 1 || cols > 64 || !a || !out_vector) return -1;
-    try {
-        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> A(a, rows, cols);
-        Eigen::JacobiSVD<Eigen::MatrixXd> svd(A, Eigen::ComputeFullV);
-        const Eigen::VectorXd v = svd.matrixV().col(cols - 1);
-        for (int k = 0; k < cols; ++k) out_vector[k] = v(k);
-        if (out_singular_values)
-            for (int k = 0; k < cols; ++k) out_singular_values[k] = svd.singularValues()(k);
-        return 0;
-    } catch (...) {
-        return -2;
-    }
-}
-
-extern "C" int splat_eigen_least_squares(int rows, int cols, const double *a, const double *b, double *out_x) {
-    if (rows < cols || cols < 1 || cols > 64 || !a || !b || !out_x) return -1;
-    try {
-        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> A(a, rows, cols);
-        Eigen::Map<const Eigen::VectorXd> B(b, rows);
-        const Eigen::VectorXd x = A.colPivHouseholderQr().solve(B);
-        for (int k = 0; k < cols; ++k) {
-            if (!std::isfinite(x(k))) return -3;
-            out_x[k] = x(k);
-        }
-        return 0;
-    } catch (...) {
-        return -2;
-    }
-}

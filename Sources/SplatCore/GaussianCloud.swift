@@ -109,6 +109,21 @@ public struct GaussianCloud: Equatable, Sendable {
         for i in 0..<count { let m = mean(i); lo = pointwiseMin(lo, m); hi = pointwiseMax(hi, m) }
         return (lo, hi)
     }
+
+    /// The same Gaussians with SH coefficients for `degree`: higher bands dropped, new bands zero
+    /// (shRest is coefficient-major, so the lower bands are each Gaussian's leading entries).
+    public func withSHDegree(_ degree: Int) -> GaussianCloud {
+        precondition((0...3).contains(degree))
+        if degree == maxSHDegree { return self }
+        var out = GaussianCloud(count: count, maxSHDegree: degree)
+        out.means = means; out.logScales = logScales; out.rotations = rotations
+        out.opacityLogits = opacityLogits; out.shDC = shDC
+        let from = restCount * 3, to = out.restCount * 3, keep = min(from, to)
+        for i in 0..<count {
+            for j in 0..<keep { out.shRest[i * to + j] = shRest[i * from + j] }
+        }
+        return out
+    }
 }
 
 @inline(__always) public func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }

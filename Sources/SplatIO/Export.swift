@@ -39,20 +39,3 @@ extension Export {
         return try GaussianPLY.read(path: path)
     }
 }
-
-extension GaussianCloud {
-    /// The same Gaussians with SH bands above `degree` dropped (degree ≤ maxSHDegree).
-    public func withSHDegree(_ degree: Int) -> GaussianCloud {
-        precondition((0...maxSHDegree).contains(degree))
-        if degree == maxSHDegree { return self }
-        // shRest is coefficient-major, so the lower bands are each Gaussian's leading entries.
-        var c = GaussianCloud(count: count, maxSHDegree: degree)
-        c.means = means; c.logScales = logScales; c.rotations = rotations
-        c.opacityLogits = opacityLogits; c.shDC = shDC
-        let from = restCount * 3, to = GaussianCloud.restCount(forDegree: degree) * 3
-        for i in 0..<count {
-            for j in 0..<to { c.shRest[i * to + j] = shRest[i * from + j] }
-        }
-        return c
-    }
-}

@@ -51,17 +51,4 @@ public enum InitialCloud {
         }
         return fromPoints(points, colors: colors, shDegree: shDegree, threadCount: threadCount)
     }
-
-    /// The same Gaussians with coefficients for `degree`: higher ones dropped, new ones zero.
-    public static func withSHDegree(_ cloud: GaussianCloud, _ degree: Int) -> GaussianCloud {
-        if cloud.maxSHDegree == degree { return cloud }
-        var out = GaussianCloud(count: cloud.count, maxSHDegree: degree)
-        out.means = cloud.means; out.logScales = cloud.logScales; out.rotations = cloud.rotations
-        out.opacityLogits = cloud.opacityLogits; out.shDC = cloud.shDC
-        let from = cloud.restCount, to = out.restCount, keep = min(from, to)
-        for i in 0..<cloud.count {
-            for k in 0..<keep { for c in 0..<3 { out.shRest[(i * to + k) * 3 + c] = cloud.shRest[(i * from + k) * 3 + c] } }
-        }
-        return out
-    }
 }

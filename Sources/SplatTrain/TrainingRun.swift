@@ -66,6 +66,6 @@ public enum TrainingRun {
         if let bad = cloud.firstNonFiniteIndex() {
             throw TrainError.input(file: spec, message: "Gaussian \(bad) has a non-finite parameter")
         }
-        return InitialCloud.withSHDegree(cloud, config.shDegree)
+        return cloud.withSHDegree(config.shDegree)
     }
 }

@@ -33,29 +33,6 @@ struct EvalCommand: ParsableCommand {
         if let saveRenders { try OutputDirectory.validate(saveRenders) }
     }
 
-    struct ViewScore: Codable { var name: String; var psnr: Double; var ssim: Double }
-    struct Report: Codable {
-        var model: String; var scene: String; var gaussians: Int
-        var views: [ViewScore]; var meanPSNR: Double; var meanSSIM: Double
-
-        /// Means over the views as 3DGS reports them (the mean of per-view values).
-        init(model: String, scene: String, gaussians: Int, views: [ViewScore]) {
-            let n = Double(views.count)
-            self.model = model; self.scene = scene; self.gaussians = gaussians; self.views = views
-            meanPSNR = views.reduce(0) { $0 + $1.psnr } / n
-            meanSSIM = views.reduce(0) { $0 + $1.ssim } / n
-        }
-
-        /// The JSON of `splat eval --json` and `splat run`'s eval.json.
-        func encoded() throws -> Data {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            // PSNR of identical images is +inf, which JSON cannot hold.
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return try encoder.encode(self)
-        }
-    }
-
     func run() throws {
         let cloud = try Export.readModel(path: model)
         let loaded = try scene.load()
@@ -77,14 +54,14 @@ struct EvalCommand: ParsableCommand {
             let truth8 = try SceneImages.loadRGB(camera, background: background)
             let render = rasterizer.forward(cloud, camera: camera, settings: settings).image
             let truth = ImageF(truth8)
-            let score = ViewScore(name: camera.name, psnr: ImageMetrics.psnr(render, truth), ssim: ImageMetrics.ssim(render, truth))
+            let score = ViewScore(name: camera.name, render: render, truth: truth)
             scores.append(score)
             if let saveRenders {
                 try ImageCodec.writePNG(sideBySide(render.toImage8(), truth8), to: "\(saveRenders)/\(stems[index]).png")
             }
             Progress.line("eval \(index + 1)/\(cameras.count) \(camera.name) PSNR \(fixed(score.psnr, 2)) SSIM \(fixed(score.ssim, 4))")
         }
-        let report = Report(model: model, scene: scene.scene, gaussians: cloud.count, views: scores)
+        let report = EvalReport(model: model, scene: scene.scene, gaussians: cloud.count, views: scores)
         if json {
             print(String(decoding: try report.encoded(), as: UTF8.self))
         } else {

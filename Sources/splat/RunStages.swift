@@ -38,7 +38,7 @@ struct RunOutputStages {
         let stems = OutputDirectory.stems(for: cameras.map(\.name))
         if cameras.isEmpty { say("render/eval: skipped, the scene has no test views"); return }
         if !force && fm.fileExists(atPath: evalPath) && stems.allSatisfy({ fm.fileExists(atPath: "\(renderDir)/\($0).png") }) {
-            let previous = (try? JSONDecoder().decode(EvalCommand.Report.self, from: Data(contentsOf: URL(fileURLWithPath: evalPath))))
+            let previous = (try? JSONDecoder().decode(EvalReport.self, from: Data(contentsOf: URL(fileURLWithPath: evalPath))))
                 .map { String(format: " (PSNR %.3f SSIM %.4f)", $0.meanPSNR, $0.meanSSIM) } ?? ""
             say("render/eval: skipped, \(evalPath) and the \(cameras.count) test renders exist\(previous)")
             return
@@ -47,15 +47,15 @@ struct RunOutputStages {
         try OutputDirectory.create(renderDir)
         let rasterizer = Rasterizer()
         let settings = RenderSettings(background: scene.background, shDegree: shDegree)
-        var scores: [EvalCommand.ViewScore] = []
+        var scores: [ViewScore] = []
         for (i, camera) in cameras.enumerated() {
             try stopIfRequested(i, of: cameras.count, what: "test renders", in: renderDir, note: "; eval.json not written")
             let image = rasterizer.forward(cloud, camera: camera, settings: settings).image
             try ImageCodec.writePNG(image.toImage8(), to: "\(renderDir)/\(stems[i]).png")
             let truth = ImageF(try SceneImages.loadRGB(camera, background: scene.background))
-            scores.append(.init(name: camera.name, psnr: ImageMetrics.psnr(image, truth), ssim: ImageMetrics.ssim(image, truth)))
+            scores.append(ViewScore(name: camera.name, render: image, truth: truth))
         }
-        let report = EvalCommand.Report(model: model, scene: scene.source, gaussians: cloud.count, views: scores)
+        let report = EvalReport(model: model, scene: scene.source, gaussians: cloud.count, views: scores)
         try AtomicFile.write(try report.encoded() + Data("\n".utf8), to: evalPath)
         say(String(format: "render/eval: %d test views rendered to %@, PSNR %.3f SSIM %.4f (%d Gaussians), written to %@",
                    cameras.count, renderDir, report.meanPSNR, report.meanSSIM, cloud.count, evalPath))

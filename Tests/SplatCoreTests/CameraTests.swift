@@ -60,6 +60,16 @@ import Testing
         #expect(f >= 0 && f < 1)
     }
 
+    @Test func shDegreeConversionKeepsLowerCoefficients() {
+        var c = GaussianCloud(count: 2, maxSHDegree: 2)
+        c.shRest = (0..<c.shRest.count).map(Float.init)
+        let up = c.withSHDegree(3), down = c.withSHDegree(1)
+        #expect(up.shRest[(1 * 15 + 7) * 3 + 2] == c.shRest[(1 * 8 + 7) * 3 + 2])
+        #expect(up.shRest[(1 * 15 + 8) * 3] == 0)
+        #expect(down.shRest[(1 * 3 + 2) * 3 + 1] == c.shRest[(1 * 8 + 2) * 3 + 1])
+        #expect(down.withSHDegree(2).means == c.means)
+    }
+
     @Test func filterKeepsOrder() {
         var c = GaussianCloud(count: 4, maxSHDegree: 1)
         for i in 0..<4 { c.opacityLogits[i] = Float(i); c.means[i * 3] = Float(i) }

@@ -58,28 +58,10 @@ import Testing
         #expect(!r.isValid)
     }
 
-    @Test func nullSpaceOfRankDeficientMatrixIsItsKernel() {
-        // Rows orthogonal to (1, 2, -1, 0.5).
-        let m: [Double] = [2, -1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 2, 0, 1, 2, 0, 1, 1, 3, 0]
-        var v = [Double](repeating: 0, count: 4), s = [Double](repeating: 0, count: 4)
-        #expect(splat_eigen_nullspace(5, 4, m, &v, &s) == 0)
-        let k = [1.0, 2, -1, 0.5]
-        let norm = k.map { $0 * $0 }.reduce(0, +).squareRoot()
-        let dot = zip(v, k).map { $0 * $1 }.reduce(0, +) / norm
-        #expect(abs(abs(dot) - 1) < 1e-9)
-        #expect(s[3] < 1e-9)
-    }
-
-    @Test func leastSquaresSolvesAnOverdeterminedLine() {
-        // y = 2x + 1 sampled exactly at 4 points.
-        let a: [Double] = [0, 1, 1, 1, 2, 1, 3, 1], b: [Double] = [1, 3, 5, 7]
-        var x = [Double](repeating: 0, count: 2)
-        #expect(splat_eigen_least_squares(4, 2, a, b, &x) == 0)
-        #expect(abs(x[0] - 2) < 1e-12 && abs(x[1] - 1) < 1e-12)
-    }
-
     @Test func badArgumentsReturnAnErrorCode() {
-        var v = [Double](repeating: 0, count: 4)
-        #expect(splat_eigen_nullspace(2, 4, [1, 2, 3, 4, 5, 6, 7, 8], &v, nil) < 0)
+        var points = [Double](repeating: 0, count: 3), status: [Int32] = [0]
+        let p = [Double](repeating: 0, count: 12), x: [Double] = [0, 0]
+        #expect(splat_eigen_triangulate_dlt(-1, p, p, 0, x, x, &points, &status) < 0)
+        #expect(splat_eigen_triangulate_dlt(1, p, p, -12, x, x, &points, &status) < 0)
     }
 }

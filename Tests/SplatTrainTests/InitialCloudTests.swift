@@ -39,14 +39,4 @@ import Testing
         #expect(a != InitialCloud.random(count: 200, scene: scene, shDegree: 3, seed: 8, threadCount: 2))
         #expect(a.means.allSatisfy { abs($0) <= 1.3 })
     }
-
-    @Test func shDegreeConversionKeepsLowerCoefficients() {
-        var c = GaussianCloud(count: 2, maxSHDegree: 2)
-        c.shRest = (0..<c.shRest.count).map(Float.init)
-        let up = InitialCloud.withSHDegree(c, 3), down = InitialCloud.withSHDegree(c, 1)
-        #expect(up.shRest[(1 * 15 + 7) * 3 + 2] == c.shRest[(1 * 8 + 7) * 3 + 2])
-        #expect(up.shRest[(1 * 15 + 8) * 3] == 0)
-        #expect(down.shRest[(1 * 3 + 2) * 3 + 1] == c.shRest[(1 * 8 + 2) * 3 + 1])
-        #expect(InitialCloud.withSHDegree(down, 2).means == c.means)
-    }
 }

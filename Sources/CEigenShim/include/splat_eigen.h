@@ -29,16 +29,6 @@ int splat_eigen_triangulate_dlt(long n, const double *p1, const double *p2, long
                                 const double *x1, const double *x2,
                                 double *out_points, int *out_status);
 
-/* Null-space vector of a rows x cols matrix (rows >= cols, cols <= 64): the right singular
- * vector of the smallest singular value, unit length, written to out_vector[cols].
- * out_singular_values (may be NULL) receives the cols singular values, descending. */
-int splat_eigen_nullspace(int rows, int cols, const double *a, double *out_vector,
-                          double *out_singular_values);
-
-/* Least-squares solution of A x = b (A rows x cols, rows >= cols, cols <= 64) by a
- * column-pivoting Householder QR; writes out_x[cols]. */
-int splat_eigen_least_squares(int rows, int cols, const double *a, const double *b, double *out_x);
-
 #ifdef __cplusplus
 }
 #endif
