@@ -23,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         // MARK: - Private C/C++ shims (never imported by the CLI)
@@ -55,11 +56,18 @@ let package = Package(
             swiftSettings: checkedSwiftSettings
         ),
 
+        // The local web viewer (`splat view`): HTTP server and the page's files; nothing below depends on it.
+        .target(
+            name: "SplatView",
+            dependencies: ["SplatCore", "SplatIO", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("Page")]
+        ),
+
         // MARK: - Executables
         .executableTarget(
             name: "splat",
             dependencies: [
-                "SplatCore", "SplatIO", "SplatRender", "SplatInit", "SplatTrain",
+                "SplatCore", "SplatIO", "SplatRender", "SplatInit", "SplatTrain", "SplatView",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +86,7 @@ let package = Package(
         .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatIO"]),
         .testTarget(name: "SplatInitTests", dependencies: ["SplatInit", "SplatIO"]),
         .testTarget(name: "SplatTrainTests", dependencies: ["SplatTrain", "SplatRender", "SplatIO"]),
+        .testTarget(name: "SplatViewTests", dependencies: ["splat", "SplatView", "SplatIO", "SplatCore"]),
         .testTarget(name: "SplatCLITests", dependencies: ["splat", "SplatIO", "SplatRender", "SplatTrain"]),
     ],
     swiftLanguageModes: [.v6],

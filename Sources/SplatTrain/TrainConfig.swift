@@ -48,6 +48,8 @@ public struct TrainConfig: Sendable, Equatable {
     public var testInterval = 500
     public var checkpointInterval = 1000
     public var logInterval = 100
+    /// Steps between previews for `splat view` (TrainingPreview.swift); 0 = none.
+    public var previewInterval = 100
 
     public init() {}
 
@@ -101,6 +103,7 @@ public struct TrainConfig: Sendable, Equatable {
         ("test_interval", .int(\.testInterval, 0...10_000_000)),
         ("checkpoint_interval", .int(\.checkpointInterval, 0...10_000_000)),
         ("log_interval", .int(\.logInterval, 1...10_000_000)),
+        ("preview_interval", .int(\.previewInterval, 0...10_000_000)),
     ] }
 
     public static var keys: [String] { fields.map(\.key) }

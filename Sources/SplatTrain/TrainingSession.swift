@@ -92,10 +92,12 @@ public final class TrainingSession {
 
         let progress = ProgressReporter(total: config.iterations, startStep: trainer.state.step, interval: config.logInterval)
         var stepClock = Date()
+        var preview = TrainingPreview(config: config, resumedAt: resume ? state.step : nil, elapsedSeconds: state.elapsedSeconds)
         while trainer.state.step < config.iterations {
             do {
                 let value = try trainer.step()
                 progress.update(step: trainer.state.step, loss: value.loss, gaussians: trainer.state.cloud.count)
+                try preview.afterStep(step: trainer.state.step, loss: value.loss, cloud: trainer.state.cloud)
             } catch let bad as NonFiniteValue {
                 progress.finish()
                 try Checkpoint.write(trainer.state, to: checkpointPath)

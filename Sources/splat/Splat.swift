@@ -21,6 +21,7 @@ struct Splat: ParsableCommand {
             EvalCommand.self,
             ExportCommand.self,
             RunCommand.self,
+            ViewCommand.self,
         ]
     )
 

@@ -4,7 +4,7 @@ import Testing
 /// docs/commands.md documents every flag each subcommand's `--help` prints, in that command's
 /// own section ("## `splat <command>` ..."), so the two cannot drift apart.
 @Suite struct HelpDocsTests {
-    static let commands = ["info", "init", "optimize", "render", "eval", "export", "run"]
+    static let commands = ["info", "init", "optimize", "render", "eval", "export", "run", "view"]
 
     /// Long flags (`--name`) in a text, without --help and --version.
     static func flags(in text: String) -> Set<String> {
