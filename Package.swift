@@ -1,9 +1,18 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Hot targets are compiled for the host CPU (AVX2/FMA here); see docs/architecture.md.
+// Hot targets: -Ounchecked, and on x86-64 a portable CPU baseline, Haswell (AVX2, FMA, BMI2:
+// Intel Haswell / AMD Zen 1 and later), so a release binary runs on any such machine.
+// SPLAT_NATIVE=1 at build time targets the build machine's CPU instead (AVX-512 where it has it;
+// that binary may die with SIGILL elsewhere). See docs/rasterizer.md, "Builds".
+#if arch(x86_64)
+let hotCPUFlags = Context.environment["SPLAT_NATIVE"] == "1"
+    ? ["-target-cpu", "native"] : ["-target-cpu", "haswell"]
+#else
+let hotCPUFlags = Context.environment["SPLAT_NATIVE"] == "1" ? ["-target-cpu", "native"] : []
+#endif
 let hotSwiftSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked"] + hotCPUFlags, .when(configuration: .release)),
 ]
 
 let package = Package(
