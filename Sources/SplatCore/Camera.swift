@@ -12,13 +12,18 @@ public struct CameraIntrinsics: Equatable, Sendable, Codable {
         self.width = width; self.height = height
     }
 
-    /// Intrinsics for the image downscaled by an integer factor (sizes rounded down, as area
-    /// averaging drops the partial last block). Focal lengths and principal point scale by the
-    /// ratio of the new size to the old one per axis, so the field of view is preserved.
+    /// Intrinsics for the image area-downscaled by an integer factor (`ImageOps.downscaleArea`).
+    /// Output pixel i averages source pixels [f·i, f·i + f) and a partial last block is dropped,
+    /// so a source coordinate x maps to exactly x / f: focal lengths and principal point divide
+    /// by f whatever the image size (scaling by ⌊W/f⌋/W instead would shift every pixel when f
+    /// does not divide W). An image smaller than f in an axis becomes one pixel covering all of
+    /// it, so that axis divides by its size instead.
     public func downscaled(by factor: Int) -> CameraIntrinsics {
         precondition(factor >= 1)
         if factor == 1 { return self }
-        return resized(width: max(1, width / factor), height: max(1, height / factor))
+        let bx = Double(min(factor, width)), by = Double(min(factor, height))
+        return CameraIntrinsics(fx: fx / bx, fy: fy / by, cx: cx / bx, cy: cy / by,
+                                width: max(1, width / factor), height: max(1, height / factor))
     }
 
     /// Intrinsics for the same camera rendered at another resolution.

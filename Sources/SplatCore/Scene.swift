@@ -35,11 +35,14 @@ public struct Scene: Sendable {
         return cameras.reduce(SIMD3<Double>.zero) { $0 + $1.center } / Double(cameras.count)
     }
 
-    /// 3DGS "cameras_extent": 1.1 x the largest distance from a camera centre to their mean.
-    /// Position learning rates are scaled by it.
+    /// 3DGS "cameras_extent": 1.1 x the largest distance from a train camera centre to their
+    /// mean. Position learning rates are scaled by it, so held-out views must not move it (3DGS
+    /// computes it from the train cameras only); a scene without a split uses every camera.
     public var radius: Double {
-        let c = cameraCentroid
-        let d = cameras.map { ($0.center - c).length }.max() ?? 0
+        let views = trainIndices.isEmpty ? cameras : trainCameras
+        guard !views.isEmpty else { return 1.1e-6 }
+        let c = views.reduce(SIMD3<Double>.zero) { $0 + $1.center } / Double(views.count)
+        let d = views.map { ($0.center - c).length }.max() ?? 0
         return 1.1 * max(d, 1e-6)
     }
 

@@ -25,6 +25,19 @@ public enum GaussianPLY {
             + ["opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
     }
 
+    /// The vertex count a PLY header declares, read from the header alone (for estimates made
+    /// before the file is loaded; `read` checks it against the file length).
+    public static func vertexCount(path: String) throws -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(path, "cannot open") }
+        defer { try? handle.close() }
+        let head = try handle.read(upToCount: PLYHeader.maxLength + 1) ?? Data()
+        return try head.withUnsafeBytes { bytes in
+            let header = try PLYHeader.parse(bytes, path: path)
+            guard let vertex = header.elementIndex("vertex") else { throw InputError(path, "no 'vertex' element") }
+            return header.elements[vertex].count
+        }
+    }
+
     public static func read(path: String) throws -> GaussianCloud {
         let data = try PLYFile.contents(of: path)
         return try data.withUnsafeBytes { bytes in

@@ -54,6 +54,22 @@ public enum Checkpoint {
         return try decode(data, path: path)
     }
 
+    /// N from the header alone (for estimates made before the checkpoint is loaded; `read`
+    /// checks it against the file length).
+    public static func gaussianCount(path: String) throws -> Int {
+        func fail(_ m: String) -> TrainError { .checkpoint(file: path, message: m) }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw fail("cannot open") }
+        defer { try? handle.close() }
+        let head = try handle.read(upToCount: headerSize) ?? Data()
+        guard head.count == headerSize else { throw fail("truncated header (\(head.count) bytes)") }
+        return try head.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard Array(raw[0..<8]) == magic else { throw fail("not a splat checkpoint (bad magic)") }
+            let n = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+            guard n <= UInt64(Int.max >> 12) else { throw fail("Gaussian count \(n) out of range") }
+            return Int(n)
+        }
+    }
+
     public static func decode(_ data: Data, path: String) throws -> TrainingState {
         func fail(_ m: String) -> TrainError { .checkpoint(file: path, message: m) }
         guard data.count >= headerSize else { throw fail("truncated header (\(data.count) bytes)") }

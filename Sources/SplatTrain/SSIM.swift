@@ -22,22 +22,27 @@ public final class SSIMEvaluator: @unchecked Sendable {
     let filter = GaussianFilter()
     public let threadCount: Int
     private var planeSize = 0
-    // Planar [3][H*W] buffers: inputs x, y and the five filtered maps (reused for gradients).
-    private var x: [Float] = [], y: [Float] = []
-    private var mx: [Float] = [], my: [Float] = [], exx: [Float] = [], eyy: [Float] = [], exy: [Float] = []
-    private var scratch: [Float] = []  // per worker: product plane + horizontal-pass plane
+    /// One allocation owned by the evaluator (so pointers into it stay valid for the whole call,
+    /// unlike an array's `withUnsafe…` base address outside its closure): planar [3][H*W] inputs
+    /// x, y and the five filtered maps (reused for gradients), then per worker a product plane and
+    /// a horizontal-pass plane.
+    private var storage: UnsafeMutablePointer<Float>?
 
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.threadCount = max(1, threadCount)
     }
 
-    private func reserve(_ p: Int) {
-        guard p != planeSize else { return }
-        planeSize = p
-        for kp in [\SSIMEvaluator.x, \.y, \.mx, \.my, \.exx, \.eyy, \.exy] as [ReferenceWritableKeyPath<SSIMEvaluator, [Float]>] {
-            self[keyPath: kp] = [Float](repeating: 0, count: 3 * p)
+    deinit { storage?.deallocate() }
+
+    private func reserve(_ p: Int) -> UnsafeMutablePointer<Float> {
+        if p != planeSize || storage == nil {
+            storage?.deallocate()
+            let count = 7 * 3 * p + 2 * p * threadCount
+            let s = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            s.initialize(repeating: 0, count: count)
+            storage = s; planeSize = p
         }
-        scratch = [Float](repeating: 0, count: 2 * p * threadCount)
+        return storage!
     }
 
     /// Mean SSIM of `a` against `b`, both [H*W*3] interleaved RGB. With `gradient`, writes
@@ -47,14 +52,10 @@ public final class SSIMEvaluator: @unchecked Sendable {
         let p = w * h
         precondition(a.count == 3 * p && b.count == 3 * p && (gradient?.count ?? 3 * p) == 3 * p)
         if p == 0 { return 1 }
-        reserve(p)
+        let base = reserve(p)
         let threads = threadCount, f = filter
-        let px = x.withUnsafeMutableBufferPointer { $0.baseAddress! }, py = y.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        let pmx = mx.withUnsafeMutableBufferPointer { $0.baseAddress! }, pmy = my.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        let pxx = exx.withUnsafeMutableBufferPointer { $0.baseAddress! }, pyy = eyy.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        let pxy = exy.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        let ps = scratch.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        // (The arrays are owned by self and not resized below, so these pointers stay valid.)
+        let px = base, py = base + 3 * p, pmx = base + 6 * p, pmy = base + 9 * p
+        let pxx = base + 12 * p, pyy = base + 15 * p, pxy = base + 18 * p, ps = base + 21 * p
         let ia = a.baseAddress!, ib = b.baseAddress!
 
         // 1. Deinterleave into planes.

@@ -37,6 +37,23 @@ struct EvalCommand: ParsableCommand {
     struct Report: Codable {
         var model: String; var scene: String; var gaussians: Int
         var views: [ViewScore]; var meanPSNR: Double; var meanSSIM: Double
+
+        /// Means over the views as 3DGS reports them (the mean of per-view values).
+        init(model: String, scene: String, gaussians: Int, views: [ViewScore]) {
+            let n = Double(views.count)
+            self.model = model; self.scene = scene; self.gaussians = gaussians; self.views = views
+            meanPSNR = views.reduce(0) { $0 + $1.psnr } / n
+            meanSSIM = views.reduce(0) { $0 + $1.ssim } / n
+        }
+
+        /// The JSON of `splat eval --json` and `splat run`'s eval.json.
+        func encoded() throws -> Data {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            // PSNR of identical images is +inf, which JSON cannot hold.
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return try encoder.encode(self)
+        }
     }
 
     func run() throws {
@@ -45,7 +62,7 @@ struct EvalCommand: ParsableCommand {
         let cameras = try scene.selectedCameras(loaded)
         let background = scene.background(for: loaded)
         let settings = RenderSettings(background: background, shDegree: scene.shDegree ?? 3)
-        try MemoryCheck.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
+        try MemoryBudget.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
         StopSignal.install()
         if let saveRenders { try OutputDirectory.create(saveRenders) }
         let rasterizer = Rasterizer()
@@ -67,15 +84,9 @@ struct EvalCommand: ParsableCommand {
             }
             Progress.line("eval \(index + 1)/\(cameras.count) \(camera.name) PSNR \(fixed(score.psnr, 2)) SSIM \(fixed(score.ssim, 4))")
         }
-        let n = Double(scores.count)
-        let report = Report(model: model, scene: scene.scene, gaussians: cloud.count, views: scores,
-                            meanPSNR: scores.reduce(0) { $0 + $1.psnr } / n, meanSSIM: scores.reduce(0) { $0 + $1.ssim } / n)
+        let report = Report(model: model, scene: scene.scene, gaussians: cloud.count, views: scores)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            // PSNR of identical images is +inf, which JSON cannot hold.
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try report.encoded(), as: UTF8.self))
         } else {
             let width = max(4, scores.map(\.name.count).max() ?? 0)
             func row(_ name: String, _ p: String, _ s: String) -> String {

@@ -68,7 +68,7 @@ struct InitCommand: ParsableCommand {
         let s = try SceneLoader.load(scenePath, options: load)
         var o = initArguments.options(seed: seed)
         o.correspondences = correspondences; o.maxReprojectionError = maxReprojectionError
-        try MemoryCheck.require(MemoryCheck.initialization(s, options: o), for: scenePath,
+        try MemoryBudget.require(MemoryCheck.initialization(s, options: o), for: scenePath,
                                 advice: "try --downscale \(downscale * 2), a smaller --match-size or fewer --matches-per-ref")
         let quiet = quiet
         // From here a stop is checked between references; before, Ctrl-C ends the process at once.

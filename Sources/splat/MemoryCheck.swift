@@ -7,10 +7,6 @@ import SplatTrain
 /// The numbers of `MemoryEstimate` for each command, gathered from the scene, options and
 /// file headers before anything big is allocated.
 enum MemoryCheck {
-    static func require(_ estimate: MemoryEstimate, for subject: String, advice: String) throws {
-        try MemoryBudget.require(estimate, for: subject, advice: advice)
-    }
-
     /// `splat init` on a loaded scene (image sizes come from the cameras; nothing decoded yet).
     static func initialization(_ s: Scene, options o: InitOptions) -> MemoryEstimate {
         let train = s.trainIndices.map { s.cameras[$0] }
@@ -34,13 +30,13 @@ enum MemoryCheck {
     static func training(_ c: TrainConfig, scene s: Scene, resume: Bool) -> MemoryEstimate {
         var gaussians = 0
         if resume {
-            gaussians = checkpointCount(c.output + "/checkpoint.bin") ?? 0
+            gaussians = (try? Checkpoint.gaussianCount(path: c.output + "/checkpoint.bin")) ?? 0
         } else if c.initialization == "sfm" {
             gaussians = s.points.count
         } else if c.initialization.hasPrefix("random:") {
             gaussians = Int(c.initialization.dropFirst(7)) ?? 0
         } else {
-            gaussians = plyVertexCount(c.initialization) ?? 0
+            gaussians = (try? GaussianPLY.vertexCount(path: c.initialization)) ?? 0
         }
         let pixels = s.cameras.map { $0.width * $0.height }
         return .training(gaussians: max(0, gaussians), shDegree: c.shDegree,
@@ -50,28 +46,5 @@ enum MemoryCheck {
     /// `splat render` / `eval`: a model already read, the largest output image.
     static func rendering(_ cloud: GaussianCloud, cameras: [Camera]) -> MemoryEstimate {
         .rendering(gaussians: cloud.count, shDegree: cloud.maxSHDegree, pixels: cameras.map { $0.width * $0.height }.max() ?? 0)
-    }
-
-    /// N from a checkpoint's header (u64 little-endian at offset 16), if readable.
-    static func checkpointCount(_ path: String) -> Int? {
-        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? h.close() }
-        guard let d = try? h.read(upToCount: 24), d.count == 24 else { return nil }
-        let n = d[16..<24].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return n <= UInt64(Int.max >> 12) ? Int(n) : nil
-    }
-
-    /// "element vertex N" of a PLY header (first 64 KiB), if there is one.
-    static func plyVertexCount(_ path: String) -> Int? {
-        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? h.close() }
-        guard let d = try? h.read(upToCount: 1 << 16) else { return nil }
-        let text = String(decoding: d, as: UTF8.self)
-        guard let end = text.range(of: "end_header") else { return nil }
-        for line in text[..<end.lowerBound].split(separator: "\n") {
-            let f = line.split(separator: " ")
-            if f.count == 3, f[0] == "element", f[1] == "vertex", let n = Int(f[2]), n >= 0 { return n }
-        }
-        return nil
     }
 }

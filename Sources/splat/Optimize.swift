@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SplatCore
 import SplatIO
 import SplatTrain
 
@@ -56,7 +57,7 @@ struct Optimize: ParsableCommand {
         options.downscale = c.downscale
         options.whiteBackground = c.whiteBackground
         let scene = try SceneLoader.load(c.scene, options: options)
-        try MemoryCheck.require(MemoryCheck.training(c, scene: scene, resume: resume), for: configFile,
+        try MemoryBudget.require(MemoryCheck.training(c, scene: scene, resume: resume), for: configFile,
                                 advice: "try 'downscale: \(c.downscale * 2)', a lower 'sh_degree' or fewer Gaussians in the init")
     }
 }

@@ -93,7 +93,7 @@ struct RenderCommand: ParsableCommand {
             cameras = try scene.selectedCameras(loaded)
             for i in cameras.indices { cameras[i].intrinsics = resized(cameras[i].intrinsics) }
         }
-        try MemoryCheck.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model,
+        try MemoryBudget.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model,
                                 advice: "try --downscale 2 or a smaller --width")
         StopSignal.install()
         try OutputDirectory.create(output)

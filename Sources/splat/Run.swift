@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
         let outDir = ConfigLoader.resolve(output, against: cwd)
         let ownInit = outDir + "/init.ply"
         var c: TrainConfig
-        var configFile = config ?? outDir + "/config.yaml"
+        let configFile = config ?? outDir + "/config.yaml"
         if resume {
             // Checked before anything is created: a failed --resume leaves no folder behind.
             let checkpoint = outDir + "/checkpoint.bin"
@@ -83,7 +83,7 @@ struct RunCommand: ParsableCommand {
         } else if let config {
             c = try ConfigLoader.load(path: config)
         } else {
-            c = TrainConfig(); c.initialization = ownInit; configFile = outDir + "/config.yaml"
+            c = TrainConfig(); c.initialization = ownInit
         }
         c.scene = ConfigLoader.resolve(scene, against: cwd)
         c.output = outDir
@@ -102,7 +102,7 @@ struct RunCommand: ParsableCommand {
         let initOptions = initArguments.options(seed: UInt64(c.seed))
         let initRuns = !resume && c.initialization == ownInit && (force || !FileManager.default.fileExists(atPath: ownInit))
         if initRuns {
-            try MemoryCheck.require(MemoryCheck.initialization(loaded, options: initOptions), for: c.scene,
+            try MemoryBudget.require(MemoryCheck.initialization(loaded, options: initOptions), for: c.scene,
                                     advice: "try --downscale \(c.downscale * 2), a smaller --match-size or fewer --matches-per-ref")
         }
         try OutputDirectory.create(outDir)
@@ -127,7 +127,7 @@ struct RunCommand: ParsableCommand {
         if !resume && !rerunLater && Self.optimizeIsDone(c) {
             say("optimize: skipped, \(outDir)/point_cloud.ply is from a finished run of \(c.iterations) steps with the same config")
         } else {
-            try MemoryCheck.require(MemoryCheck.training(c, scene: loaded, resume: resume), for: configFile,
+            try MemoryBudget.require(MemoryCheck.training(c, scene: loaded, resume: resume), for: configFile,
                                     advice: "try --downscale \(c.downscale * 2), a lower 'sh_degree' or fewer --matches-per-ref")
             say(resume ? "optimize: resuming towards \(c.iterations) steps" : "optimize: \(c.iterations) steps")
             StopSignal.restoreDefault()   // loading the images: immediate; TrainingRun installs it again

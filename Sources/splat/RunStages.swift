@@ -21,7 +21,7 @@ struct RunOutputStages {
 
     func readModel(for cameras: [Camera]) throws -> GaussianCloud {
         let cloud = try GaussianPLY.read(path: model)
-        try MemoryCheck.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
+        try MemoryBudget.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
         return cloud
     }
 
@@ -55,17 +55,10 @@ struct RunOutputStages {
             let truth = ImageF(try SceneImages.loadRGB(camera, background: scene.background))
             scores.append(.init(name: camera.name, psnr: ImageMetrics.psnr(image, truth), ssim: ImageMetrics.ssim(image, truth)))
         }
-        let n = Double(scores.count)
-        let psnr = scores.reduce(0) { $0 + $1.psnr } / n, ssim = scores.reduce(0) { $0 + $1.ssim } / n
-        // The same JSON as `splat eval --json`.
-        let report = EvalCommand.Report(model: model, scene: scene.source, gaussians: cloud.count, views: scores,
-                                        meanPSNR: psnr, meanSSIM: ssim)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(try encoder.encode(report) + Data("\n".utf8), to: evalPath)
+        let report = EvalCommand.Report(model: model, scene: scene.source, gaussians: cloud.count, views: scores)
+        try AtomicFile.write(try report.encoded() + Data("\n".utf8), to: evalPath)
         say(String(format: "render/eval: %d test views rendered to %@, PSNR %.3f SSIM %.4f (%d Gaussians), written to %@",
-                   cameras.count, renderDir, psnr, ssim, cloud.count, evalPath))
+                   cameras.count, renderDir, report.meanPSNR, report.meanSSIM, cloud.count, evalPath))
     }
 
     /// `frames` views on an orbit around the train cameras (as `splat render --path orbit`),

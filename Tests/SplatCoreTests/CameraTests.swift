@@ -33,6 +33,20 @@ import Testing
         #expect(k.width == 200 && k.height == 150 && k.fx == 150 && k.cx == 100)
     }
 
+    /// Scene extent from the train cameras only: a far-away held-out view must not change it.
+    @Test func sceneRadiusIgnoresHeldOutViews() {
+        let k = CameraIntrinsics(fx: 100, fy: 100, cx: 50, cy: 50, width: 100, height: 100)
+        func cam(_ name: String, _ c: SIMD3<Double>) -> Camera {
+            Camera(name: name, imagePath: nil, intrinsics: k, pose: CameraFromWorld(worldFromCameraRotation: .identity, center: c))
+        }
+        let cams = [cam("far", [100, 0, 0]), cam("a", [1, 0, 0]), cam("b", [-1, 0, 0]), cam("c", [0, 2, 0])]
+        let s = Scene(source: "", format: "", cameras: cams, trainIndices: [1, 2, 3], testIndices: [0])
+        // Train centroid (0, 2/3, 0); farthest train camera c at distance 4/3.
+        #expect(abs(s.radius - 1.1 * 4.0 / 3.0) < 1e-12)
+        let all = Scene(source: "", format: "", cameras: cams, trainIndices: [0, 1, 2, 3], testIndices: [])
+        #expect(all.radius > 80)
+    }
+
     @Test func splitHoldsOutEveryEighth() {
         let s = Scene.everyEighthSplit(count: 17)
         #expect(s.test == [0, 8, 16])

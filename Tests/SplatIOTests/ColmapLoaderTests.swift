@@ -70,12 +70,9 @@ import SplatCore
     /// cup360 itself (when the shared data is present): COLMAP's per-point errors are
     /// reproduced to 1e-6 px. Their mean is 0.59 px (data README), so the 0.5 px bound applies
     /// to the median, not the mean, at full resolution.
-    @Test func sparsePointsProjectOntoTheirObservationsInCup360() throws {
-        guard let data = FixturePaths.sharedData else {
-            print("skipped: shared data (cup360) not found beside the repository or at /work/shared/data")
-            return
-        }
-        let (_, perPoint, model) = try reprojection(data + "/cup360")
+    @Test(.enabled(if: FixturePaths.sharedData != nil, "needs the shared data (cup360): set SPLAT_SHARED_DATA"))
+    func sparsePointsProjectOntoTheirObservationsInCup360() throws {
+        let (_, perPoint, model) = try reprojection(FixturePaths.sharedData! + "/cup360")
         #expect(model.points.count == 9262)
         let worst = model.points.map { abs(perPoint[$0.id]! - $0.error) }.max()!
         #expect(worst < 1e-6)

@@ -11,8 +11,9 @@ enum FixturePaths {
 
     /// The shared real data (/work/shared/data or ../shared/data beside the repo), if present.
     static var sharedData: String? {
-        let candidates = [repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path,
-                          "/work/shared/data"]
+        let candidates = [ProcessInfo.processInfo.environment["SPLAT_SHARED_DATA"],
+                          repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path,
+                          "/work/shared/data"].compactMap { $0 }
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/cup360/sparse/0/images.bin") }
     }
 

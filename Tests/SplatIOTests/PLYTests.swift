@@ -152,6 +152,16 @@ func temporaryDirectory(_ label: String) throws -> String {
         }
         let e = #expect(throws: InputError.self) { try GaussianPLY.read(path: dir + "/long.ply") }
         #expect(e?.problem.contains("first 65536 bytes") == true)
+        // The header-only vertex count (memory estimates) refuses the same files.
+        #expect(throws: InputError.self) { try GaussianPLY.vertexCount(path: dir + "/zip.ply") }
+        #expect(throws: InputError.self) { try GaussianPLY.vertexCount(path: dir + "/long.ply") }
+    }
+
+    @Test func headerVertexCountMatchesTheFullRead() throws {
+        for name in ["ply/gaussians_deg1.ply", "ply/gaussians_deg2_be_shuffled.ply", "ply/gaussians_deg2_ascii_shuffled.ply"] {
+            let path = FixturePaths.path(name)
+            #expect(try GaussianPLY.vertexCount(path: path) == GaussianPLY.read(path: path).count)
+        }
     }
 
     @Test func pointPLYReadsUCharAndFloatColours() throws {

@@ -10,25 +10,34 @@ struct RealSceneTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The shared real data beside the repository or at /work/shared/data, if present.
+    /// The shared real data ($SPLAT_SHARED_DATA, beside the repository, or /work/shared/data), if present.
     static var cup360: String? {
-        [repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data/cup360").path,
-         "/work/shared/data/cup360"].first { FileManager.default.fileExists(atPath: $0 + "/sparse/0") }
+        let roots = [ProcessInfo.processInfo.environment["SPLAT_SHARED_DATA"],
+                     repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path,
+                     "/work/shared/data"].compactMap { $0 }
+        return roots.map { $0 + "/cup360" }.first { FileManager.default.fileExists(atPath: $0 + "/sparse/0") }
     }
 
-    @Test func sparsePointsRenderedFromARealCameraMatchThePhoto() throws {
-        guard let path = Self.cup360 else {
-            print("skipped: shared data (cup360) not found beside the repository or at /work/shared/data")
-            return
-        }
+    /// The bundled example (cup360 at 1/4 size, in the repository): always runs.
+    @Test func sparsePointsMatchThePhotoInTheExample() throws {
+        try checkSparsePointsMatchThePhoto(scene: Self.repoRoot.appendingPathComponent("Fixtures/example").path,
+                                           downscale: 1, pointScale: 0.03)
+    }
+
+    @Test(.enabled(if: cup360 != nil, "needs the shared data (cup360): set SPLAT_SHARED_DATA"))
+    func sparsePointsMatchThePhotoInCup360() throws {
+        try checkSparsePointsMatchThePhoto(scene: Self.cup360!, downscale: 2, pointScale: 0.015)
+    }
+
+    func checkSparsePointsMatchThePhoto(scene path: String, downscale: Int, pointScale: Float) throws {
         var options = SceneLoadOptions()
-        options.downscale = 2
+        options.downscale = downscale
         let scene = try SceneLoader.load(path, options: options)
         var cloud = GaussianCloud(count: scene.points.count, maxSHDegree: 0)
         for i in 0..<scene.points.count {
             for k in 0..<3 {
                 cloud.means[i * 3 + k] = scene.points[i][k]
-                cloud.logScales[i * 3 + k] = logf(0.015)
+                cloud.logScales[i * 3 + k] = logf(pointScale)
                 cloud.shDC[i * 3 + k] = SH.dc(fromRGB: Float(scene.pointColors[i][k]) / 255)
             }
             cloud.opacityLogits[i] = 3
@@ -56,7 +65,7 @@ struct RealSceneTests {
                 return sab / (saa * sbb).squareRoot()
             }
             let straight = correlation(mirrored: false), mirrored = correlation(mirrored: true)
-            print("cup360 \(camera.name): brightness correlation render/photo \(straight) (mirrored: \(mirrored)), visible \(result.visibleCount)")
+            print("\((path as NSString).lastPathComponent) \(camera.name): brightness correlation render/photo \(straight) (mirrored: \(mirrored)), visible \(result.visibleCount)")
             #expect(result.visibleCount > scene.points.count / 2)
             #expect(straight > 0.35)   // seen 0.46–0.54; SfM point colours are averages over views
             #expect(straight > mirrored + 0.25)   // mirrored seen ≈ 0

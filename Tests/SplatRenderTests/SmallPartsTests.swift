@@ -30,11 +30,21 @@ struct RadixSortTests {
     }
 }
 
-struct SHConstantTests {
-    @Test func floatSHConstantsEqualSplatCoreValues() {
-        let floats: [Float] = [SHColor.c0, SHColor.c1, SHColor.c20, SHColor.c21, SHColor.c22, SHColor.c23, SHColor.c24,
-                               SHColor.c30, SHColor.c31, SHColor.c32, SHColor.c33, SHColor.c34, SHColor.c35, SHColor.c36]
-        let doubles: [Double] = [SH.c0, SH.c1] + SH.c2 + SH.c3
-        for (f, d) in zip(floats, doubles) { #expect(abs(Double(f) - d) <= 1e-7 * abs(d), "\(f) vs \(d)") }
+/// The Float basis of the rasterizer against `SH.basis` (which SphericalHarmonicsTests checks
+/// against the definition of real spherical harmonics) at random directions.
+struct SHBasisTests {
+    @Test func floatBasisEqualsTheDoubleBasis() {
+        var rng = SplatRandom(seed: 5)
+        for _ in 0..<200 {
+            let v = SIMD3<Float>(rng.nextFloat() * 2 - 1, rng.nextFloat() * 2 - 1, rng.nextFloat() * 2 - 1)
+            guard (v * v).sum() > 1e-3 else { continue }
+            let d = v / (v * v).sum().squareRoot()
+            var b: (Float, Float, Float, Float, Float, Float, Float, Float,
+                    Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            SHColor.basis(d, degree: 3, into: &b)
+            let got = withUnsafeBytes(of: b) { Array($0.bindMemory(to: Float.self)) }
+            let want = SH.basis(degree: 3, x: Double(d.x), y: Double(d.y), z: Double(d.z))
+            for k in 0..<16 { #expect(abs(Double(got[k]) - want[k]) < 2e-6, "β\(k): \(got[k]) vs \(want[k])") }
+        }
     }
 }

@@ -37,6 +37,10 @@ import Testing
         try Checkpoint.write(s, to: path)
         #expect(try Checkpoint.read(path: path) == s)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["checkpoint.bin"])
+        // The header-only count (memory estimates) agrees with the full read.
+        #expect(try Checkpoint.gaussianCount(path: path) == s.cloud.count)
+        try Data("SPLATCKX".utf8 + [UInt8](repeating: 0, count: 88)).write(to: URL(fileURLWithPath: path))
+        #expect(throws: TrainError.self) { try Checkpoint.gaussianCount(path: path) }
     }
 
     @Test func truncatedOrInflatedFilesAreRejectedWithTheirPath() {
