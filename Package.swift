@@ -1,15 +1,24 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Hot targets are compiled for the host CPU (AVX2/FMA here); see docs/architecture.md.
-// Only the rasterizer drops runtime checks (-Ounchecked): every target that reads files
+// Release CPU target of every Swift library: on x86-64 a portable baseline, Haswell (AVX2, FMA, BMI2:
+// Intel Haswell / AMD Zen 1 and later), so a release binary runs on any such machine.
+// SPLAT_NATIVE=1 at build time targets the build machine's CPU instead (AVX-512 where it has it;
+// that binary may die with SIGILL elsewhere). See docs/rasterizer.md, "Builds".
+#if arch(x86_64)
+let hotCPUFlags = Context.environment["SPLAT_NATIVE"] == "1"
+    ? ["-target-cpu", "native"] : ["-target-cpu", "haswell"]
+#else
+let hotCPUFlags = Context.environment["SPLAT_NATIVE"] == "1" ? ["-target-cpu", "native"] : []
+#endif
+// Only the rasterizer also drops runtime checks (-Ounchecked): every target that reads files
 // (SplatIO, SplatInit's correspondence and .npy readers, SplatTrain's checkpoints and config)
 // keeps bounds, overflow and precondition checks in release builds (docs/performance.md rule 2).
 let hotSwiftSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked"] + hotCPUFlags, .when(configuration: .release)),
 ]
 let checkedSwiftSettings: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(hotCPUFlags, .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -27,18 +27,21 @@ enum BlendBackward {
         }
     }
 
-    /// grads2D[i] = Σ over the pairs of Gaussian i, in list order. Worker w owns a contiguous
-    /// range of Gaussian ids and scans the whole list, so no two workers write the same slot.
-    static func reduce(pairGrads: UnsafePointer<Float>, sortedValues: UnsafePointer<UInt32>, pairs: Int,
+    /// grads2D[i] = Σ over the pairs of Gaussian i, in list order: its pairs are the emission
+    /// slots offsets[i] ..< offsets[i] + tileCounts[i] (ascending tile, i.e. list, order), found in
+    /// the list through `sortedPosition`. Parallel over Gaussians; each slot is read once.
+    static func reduce(pairGrads: UnsafePointer<Float>, sortedPosition: UnsafePointer<UInt32>,
+                       offsets: UnsafePointer<Int>, tileCounts: UnsafePointer<Int>,
                        gaussianCount n: Int, into grads2D: UnsafeMutablePointer<Float>, threads: Int) {
-        Parallel.workers(threads) { w in
-            let lo = n * w / threads, hi = n * (w + 1) / threads
-            (grads2D + lo * Grad2DLane.stride).update(repeating: 0, count: (hi - lo) * Grad2DLane.stride)
-            for k in 0..<pairs {
-                let i = Int(sortedValues[k])
-                guard i >= lo && i < hi else { continue }
-                let src = pairGrads + k * Grad2DLane.stride, dst = grads2D + i * Grad2DLane.stride
-                for q in 0..<Grad2DLane.stride { dst[q] += src[q] }
+        Parallel.chunks(n, chunkSize: 4096, threads: threads) { range in
+            for i in range {
+                let dst = grads2D + i * Grad2DLane.stride
+                dst.update(repeating: 0, count: Grad2DLane.stride)
+                let first = offsets[i]
+                for e in first..<(first + tileCounts[i]) {
+                    let src = pairGrads + Int(sortedPosition[e]) * Grad2DLane.stride
+                    for q in 0..<Grad2DLane.stride { dst[q] += src[q] }
+                }
             }
         }
     }

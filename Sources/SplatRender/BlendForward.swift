@@ -129,14 +129,19 @@ enum BlendForward {
         // The stop rule: a Gaussian that would take T below minT is not blended and the pixel is done.
         let stop = (nextT .< rules.minTransmittance) .& (t .> 0)
         a = a.replacing(with: 0, where: stop .| (t .== 0))
-        (px.stoppedT + p).setLanes((px.stoppedT + p).lanes().replacing(with: t, where: stop))
-        (px.trans + p).setLanes(nextT.replacing(with: 0, where: stop))
         let w = a * t
         (px.red + p).setLanes((px.red + p).lanes() + w * color.0)
         (px.green + p).setLanes((px.green + p).lanes() + w * color.1)
         (px.blue + p).setLanes((px.blue + p).lanes() + w * color.2)
         if withDepth { (px.depth + p).setLanes((px.depth + p).lanes() + w * z) }
         (px.last + p).setLanes((px.last + p).lanes().replacing(with: position, where: a .> 0))
+        // A pixel stops once: the bookkeeping of a stop is branched around, not selected in.
+        guard any(stop) else {
+            (px.trans + p).setLanes(nextT)
+            return 0
+        }
+        (px.stoppedT + p).setLanes((px.stoppedT + p).lanes().replacing(with: t, where: stop))
+        (px.trans + p).setLanes(nextT.replacing(with: 0, where: stop))
         return SIMD8<Int32>(repeating: 0).replacing(with: 1, where: stop).wrappedSum()
     }
 }

@@ -52,8 +52,13 @@ struct BlendRules {
     func footprint(conicA a: Float, conicB b: Float, conicC c: Float, k2: Float) -> Footprint {
         let inverseA = 1 / a
         return Footprint(shear: -b * inverseA, rowQuadratic: c - b * b * inverseA, inverseA: inverseA,
-                         limit: k2 > 0 ? k2 * 1.001 + 1e-3 : -1)
+                         limit: Self.footprintLimit(k2: k2))
     }
+
+    /// The bound on dᵀΣ⁻¹d past which no pixel can reach α ≥ 1/255: k² with slack for Float
+    /// rounding and the polynomial exp; −1 when the opacity itself is below 1/255.
+    @inline(__always)
+    static func footprintLimit(k2: Float) -> Float { k2 > 0 ? k2 * 1.001 + 1e-3 : -1 }
 
     /// Tile-local columns [start, start + count) of one row to evaluate for a Gaussian at tile-local
     /// (u, v): the pixels where α ≥ 1/255 is possible, widened by a pixel for rounding, then rounded

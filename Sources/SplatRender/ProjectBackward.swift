@@ -3,7 +3,7 @@ import SplatCore
 
 /// Gradient arrays of a `GaussianGradients`, as pointers valid only inside one backward call.
 struct GradientPointers {
-    var means, logScales, rotations, logits, dc, rest, means2D: UnsafeMutablePointer<Float>
+    var means, logScales, rotations, logits, dc, rest: UnsafeMutablePointer<Float>
 }
 
 /// Per-Gaussian backward through colour (SH), opacity, conic → 2D covariance → EWA projection →
@@ -34,7 +34,6 @@ enum ProjectBackward {
         for k in 0..<3 { out.means[i * 3 + k] = 0; out.logScales[i * 3 + k] = 0; out.dc[i * 3 + k] = 0 }
         for k in 0..<4 { out.rotations[i * 4 + k] = 0 }
         out.logits[i] = 0
-        out.means2D[i * 2] = 0; out.means2D[i * 2 + 1] = 0
         for k in 0..<(restCount * 3) { out.rest[i * restCount * 3 + k] = 0 }
     }
 
@@ -103,7 +102,6 @@ enum ProjectBackward {
         gp.z += -gu * view.fx * p.x / z2 - gv * view.fy * p.y / z2
         gMean += view.toWorldDirection(gp)
         out.means[i * 3] = gMean.x; out.means[i * 3 + 1] = gMean.y; out.means[i * 3 + 2] = gMean.z
-        out.means2D[i * 2] = gu; out.means2D[i * 2 + 1] = gv
 
         // Σ = M·Mᵀ, M = R·diag(s): dL/dM = 2·(dL/dΣ)·M.
         let s = cov.scale

@@ -25,12 +25,17 @@ struct ProjectionBuffers {
     var tileRects: UnsafeMutablePointer<Int32>     // [N * 4]: x0, y0, x1, y1 (x1, y1 exclusive)
     var tileCounts: UnsafeMutablePointer<Int>      // [N]; 0 = not drawn
     var flags: UnsafeMutablePointer<UInt8>         // [N]
+    /// [N]: bit (ty − y0)·width + (tx − x0) set when the ellipse reaches that tile of the rectangle;
+    /// only for rectangles at least 2x2 and at most 64 tiles (`TileCoverage.usesMask`).
+    var tileMasks: UnsafeMutablePointer<UInt64>
 }
 
 enum ProjectForward {
     /// Projects every Gaussian (EWA splatting, formats.md §5 steps 1–7) in parallel.
     /// Returns the number skipped because something was not finite.
-    static func run(_ cloud: GaussianCloud, view: ViewParameters, shDegree: Int, smooth: Bool,
+    /// `exactTiles`: list only the tiles of the 3σ rectangle that the α ≥ 1/255 ellipse reaches
+    /// (`TileCoverage`); `TileBinning.emitKeys` must be given the same value.
+    static func run(_ cloud: GaussianCloud, view: ViewParameters, shDegree: Int, smooth: Bool, exactTiles: Bool,
                     into out: ProjectionBuffers, threads: Int) -> Int {
         let n = cloud.count
         guard n > 0 else { return 0 }
@@ -42,7 +47,7 @@ enum ProjectForward {
                 var bad = 0
                 for i in range {
                     if !projectOne(i, inputs, restCount: restCount, view: view, shDegree: shDegree,
-                                   smooth: smooth, out: out) {
+                                   smooth: smooth, exactTiles: exactTiles, out: out) {
                         bad += 1
                     }
                 }
@@ -55,7 +60,7 @@ enum ProjectForward {
     /// Projects Gaussian i; returns false when it was skipped as non-finite.
     @inline(__always)
     static func projectOne(_ i: Int, _ c: CloudPointers, restCount: Int, view: ViewParameters, shDegree: Int,
-                           smooth: Bool, out: ProjectionBuffers) -> Bool {
+                           smooth: Bool, exactTiles: Bool, out: ProjectionBuffers) -> Bool {
         out.tileCounts[i] = 0
         out.flags[i] = 0
         // v·0 is NaN exactly when v is NaN or ±inf: one test for all parameters.
@@ -115,9 +120,35 @@ enum ProjectForward {
         s[SplatLane.depth] = p.z
         s[SplatLane.rowExtent] = rowExtent
         s[SplatLane.footprint] = k2
+        if exactTiles {
+            // The bounding box of the α ≥ 1/255 ellipse, ±√(k²·Σxx) by ±√(k²·Σyy), within the 3σ
+            // rectangle; then, where that box is at least 2x2 tiles, the exact test per tile (in a
+            // box one tile wide or tall the ellipse reaches every tile).
+            let limit = BlendRules.footprintLimit(k2: k2)
+            guard limit >= 0 else { return true }
+            let extentX = (limit * a).squareRoot(), extentY = (limit * cc).squareRoot()
+            x0 = max(x0, tileIndex((u - extentX) / 16, limit: view.tilesX))
+            x1 = min(x1, tileIndex((u + extentX) / 16, limit: view.tilesX - 1) + 1)
+            y0 = max(y0, tileIndex((v - extentY) / 16, limit: view.tilesY))
+            y1 = min(y1, tileIndex((v + extentY) / 16, limit: view.tilesY - 1) + 1)
+            guard x1 > x0 && y1 > y0 else { return true }
+        }
+        var covered = (x1 - x0) * (y1 - y0)
+        if exactTiles && TileCoverage.needsTest(width: x1 - x0, height: y1 - y0) {
+            let coverage = TileCoverage(splat: s, view: view)
+            var mask: UInt64 = 0, bit: UInt64 = 1
+            covered = 0
+            for ty in y0..<y1 {
+                for tx in x0..<x1 {
+                    if coverage.reaches(tx: tx, ty: ty) { covered += 1; mask |= bit }
+                    bit = bit &<< 1
+                }
+            }
+            out.tileMasks[i] = mask
+        }
         out.tileRects[i * 4] = Int32(x0); out.tileRects[i * 4 + 1] = Int32(y0)
         out.tileRects[i * 4 + 2] = Int32(x1); out.tileRects[i * 4 + 3] = Int32(y1)
-        out.tileCounts[i] = (x1 - x0) * (y1 - y0)
+        out.tileCounts[i] = covered
         out.flags[i] = flags
         return true
     }

@@ -12,12 +12,15 @@ public final class Rasterizer: @unchecked Sendable {
     private let tileRects = ScratchBuffer<Int32>()
     private let tileCounts = ScratchBuffer<Int>()
     private let flags = ScratchBuffer<UInt8>()
+    private let tileMasks = ScratchBuffer<UInt64>()
     private let offsets = ScratchBuffer<Int>()
     // Sorting (per tile-Gaussian pair)
     private let keys = ScratchBuffer<UInt64>()
     private let values = ScratchBuffer<UInt32>()
     private let tempKeys = ScratchBuffer<UInt64>()
     private let tempValues = ScratchBuffer<UInt32>()
+    private let pairGaussian = ScratchBuffer<UInt32>()    // emission index → Gaussian id
+    private let sortedPosition = ScratchBuffer<UInt32>()  // emission index → position in the list
     private let ranges = ScratchBuffer<Int>()
     private let pairSplats = ScratchBuffer<Float>()   // projected data copied into list order
     // Per pixel, kept for the backward
@@ -27,9 +30,9 @@ public final class Rasterizer: @unchecked Sendable {
     private let pairGrads = ScratchBuffer<Float>()
     private let grad2D = ScratchBuffer<Float>()
 
-    /// Where the sorted Gaussian ids of the last forward ended up (the sort ping-pongs).
-    private var sortedValuesInTemp = false
-    private var lastForward: (count: Int, width: Int, height: Int, pairs: Int)?
+    /// The last forward's pass; its scratch buffers are what a backward reads.
+    private var lastPass: ForwardPass?
+    private var passCounter: UInt64 = 0
 
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.threadCount = max(1, threadCount)
@@ -41,7 +44,7 @@ public final class Rasterizer: @unchecked Sendable {
 
     private var projectionBuffers: ProjectionBuffers {
         ProjectionBuffers(splats: splats.pointer, tileRects: tileRects.pointer,
-                          tileCounts: tileCounts.pointer, flags: flags.pointer)
+                          tileCounts: tileCounts.pointer, flags: flags.pointer, tileMasks: tileMasks.pointer)
     }
 
     public func forward(_ cloud: GaussianCloud, camera: Camera, settings: RenderSettings) -> RenderResult {
@@ -51,30 +54,33 @@ public final class Rasterizer: @unchecked Sendable {
         let rules = BlendRules(settings)
 
         splats.reserve(n * SplatLane.stride); tileRects.reserve(n * 4)
-        tileCounts.reserve(n); flags.reserve(n); offsets.reserve(n)
+        tileCounts.reserve(n); flags.reserve(n); offsets.reserve(n); tileMasks.reserve(n)
+        let exactTiles = !settings.smoothForGradientCheck && settings.boundFootprints
         let skipped = ProjectForward.run(cloud, view: view, shDegree: activeDegree(cloud, settings),
-                                         smooth: settings.smoothForGradientCheck,
+                                         smooth: settings.smoothForGradientCheck, exactTiles: exactTiles,
                                          into: projectionBuffers, threads: threadCount)
         var visible = 0
         for i in 0..<n where tileCounts.pointer[i] > 0 { visible += 1 }
 
         let pairs = TileBinning.prefixSum(tileCounts.pointer, count: n, into: offsets.pointer)
         keys.reserve(pairs); values.reserve(pairs); tempKeys.reserve(pairs); tempValues.reserve(pairs)
-        TileBinning.emitKeys(count: n, projection: projectionBuffers, offsets: offsets.pointer,
-                             tilesX: view.tilesX, keys: keys.pointer, values: values.pointer, threads: threadCount)
+        pairGaussian.reserve(pairs); sortedPosition.reserve(pairs)
+        TileBinning.emitKeys(count: n, projection: projectionBuffers, offsets: offsets.pointer, view: view,
+                             exactTiles: exactTiles, keys: keys.pointer, values: values.pointer,
+                             pairGaussian: pairGaussian.pointer, threads: threadCount)
         var tileBits = 1
         while (1 << tileBits) < view.tileCount { tileBits += 1 }
         let (sortedKeys, sortedValues) = RadixSort.sort(
             keys: keys.pointer, values: values.pointer, tempKeys: tempKeys.pointer, tempValues: tempValues.pointer,
             count: pairs, significantBits: 32 + tileBits, threads: threadCount)
-        sortedValuesInTemp = sortedValues == tempValues.pointer
         ranges.reserve(view.tileCount * 2)
         TileBinning.tileRanges(keys: sortedKeys, count: pairs, tileCount: view.tileCount, ranges: ranges.pointer)
         // Copy each pair's projected Gaussian into list order: the tile loops then read memory
         // sequentially instead of missing the cache once per pair.
         pairSplats.reserve(pairs * SplatLane.stride)
-        TileBinning.gather(splats: splats.pointer, sortedValues: sortedValues, count: pairs,
-                           into: pairSplats.pointer, threads: threadCount)
+        TileBinning.gather(splats: splats.pointer, sortedValues: sortedValues, pairGaussian: pairGaussian.pointer,
+                           count: pairs, into: pairSplats.pointer, sortedPosition: sortedPosition.pointer,
+                           threads: threadCount)
 
         finalT.reserve(w * h); lastIndex.reserve(w * h)
         let state = BlendState(finalT: finalT.pointer, lastIndex: lastIndex.pointer)
@@ -91,24 +97,31 @@ public final class Rasterizer: @unchecked Sendable {
                 }
             }
         }
-        lastForward = (n, w, h, pairs)
+        passCounter &+= 1
+        let pass = ForwardPass(rasterizer: ObjectIdentifier(self), serial: passCounter, camera: camera,
+                               settings: settings, cloudCount: n, cloudFingerprint: Self.fingerprint(cloud), pairs: pairs)
+        lastPass = pass
         return RenderResult(image: ImageF(width: w, height: h, pixels: pixels), alpha: alpha, depth: depth,
-                            visibleCount: visible, tileGaussianPairs: pairs, nonFiniteSkipped: skipped)
+                            visibleCount: visible, tileGaussianPairs: pairs, nonFiniteSkipped: skipped, pass: pass)
     }
 
-    public func backward(_ cloud: GaussianCloud, camera: Camera, settings: RenderSettings,
+    /// Gradients of L w.r.t. every parameter of `cloud` for the forward `pass` (the `pass` of the
+    /// `RenderResult` it returned), given dL/dimage [H*W*3]. The camera and settings are the
+    /// pass's own; the pass must be this rasterizer's latest forward and `cloud` the cloud it drew
+    /// (same count and parameters), else this stops with a precondition failure.
+    public func backward(_ cloud: GaussianCloud, of pass: ForwardPass,
                          dLdImage: UnsafeBufferPointer<Float>, into gradients: inout GaussianGradients) {
         let n = cloud.count
-        let view = ViewParameters(camera)
-        guard let last = lastForward, last.count == n, last.width == view.width, last.height == view.height else {
-            preconditionFailure("Rasterizer.backward needs a forward of the same cloud and camera first")
-        }
+        precondition(pass.rasterizer == ObjectIdentifier(self) && pass.serial == lastPass?.serial,
+                     "Rasterizer.backward: the pass is not this rasterizer's latest forward")
+        precondition(pass.cloudCount == n && pass.cloudFingerprint == Self.fingerprint(cloud),
+                     "Rasterizer.backward: the cloud is not the one the forward drew")
+        let view = ViewParameters(pass.camera), settings = pass.settings
         precondition(dLdImage.count == view.width * view.height * 3, "dLdImage must be [H*W*3]")
         if !gradients.matches(cloud) { gradients = GaussianGradients(like: cloud) }
         let rules = BlendRules(settings)
-        let sortedValues = sortedValuesInTemp ? tempValues.pointer : values.pointer
 
-        pairGrads.reserve(last.pairs * Grad2DLane.stride)
+        pairGrads.reserve(pass.pairs * Grad2DLane.stride)
         grad2D.reserve(n * Grad2DLane.stride)
         let input = BlendBackward.Inputs(
             lists: TileLists(pairSplats: pairSplats.pointer, ranges: ranges.pointer, view: view,
@@ -116,7 +129,8 @@ public final class Rasterizer: @unchecked Sendable {
             state: BlendState(finalT: finalT.pointer, lastIndex: lastIndex.pointer),
             dLdImage: dLdImage.baseAddress!)
         BlendBackward.run(input, pairGrads: pairGrads.pointer, threads: threadCount)
-        BlendBackward.reduce(pairGrads: pairGrads.pointer, sortedValues: sortedValues, pairs: last.pairs,
+        BlendBackward.reduce(pairGrads: pairGrads.pointer, sortedPosition: sortedPosition.pointer,
+                             offsets: offsets.pointer, tileCounts: tileCounts.pointer,
                              gaussianCount: n, into: grad2D.pointer, threads: threadCount)
 
         let degree = activeDegree(cloud, settings)
@@ -129,6 +143,26 @@ public final class Rasterizer: @unchecked Sendable {
                                     grad2D: grad2DPointer, out: out, threads: threads)
             }
         }
+    }
+}
+
+extension Rasterizer {
+    /// A cheap hash of the parameters every step changes (means, opacity logits), so a backward
+    /// given another cloud of the same size is caught; not a cryptographic check.
+    static func fingerprint(_ cloud: GaussianCloud) -> UInt64 {
+        var sum: UInt32 = 0, mix: UInt32 = 0
+        for array in [cloud.means, cloud.opacityLogits] {
+            array.withUnsafeBufferPointer { p in
+                // Position-weighted, so swapped values change it too; 32-bit so it vectorizes.
+                for k in 0..<p.count {
+                    let bits = p[k].bitPattern
+                    sum &+= bits &* (UInt32(truncatingIfNeeded: k) &* 2 &+ 1)
+                    mix ^= bits
+                }
+            }
+            sum = sum &* 0x9E37_79B1
+        }
+        return UInt64(sum) << 32 | UInt64(mix)
     }
 }
 
@@ -147,11 +181,9 @@ extension GaussianGradients {
         opacityLogits.withUnsafeMutableBufferPointer { o in
         shDC.withUnsafeMutableBufferPointer { dc in
         shRest.withUnsafeMutableBufferPointer { rest in
-        means2D.withUnsafeMutableBufferPointer { m2 in
             guard let mb = m.baseAddress else { return }
             body(GradientPointers(means: mb, logScales: s.baseAddress!, rotations: r.baseAddress!,
-                                  logits: o.baseAddress!, dc: dc.baseAddress!, rest: rest.baseAddress ?? dc.baseAddress!,
-                                  means2D: m2.baseAddress!))
-        }}}}}}}
+                                  logits: o.baseAddress!, dc: dc.baseAddress!, rest: rest.baseAddress ?? dc.baseAddress!))
+        }}}}}}
     }
 }

@@ -43,12 +43,27 @@ public struct RenderResult: Sendable {
     public var tileGaussianPairs: Int
     /// Gaussians skipped because a parameter (or its projection) was NaN or infinite.
     public var nonFiniteSkipped: Int
+    /// What `Rasterizer.backward` needs to differentiate exactly this render.
+    public var pass: ForwardPass
 
-    public init(image: ImageF, alpha: [Float]? = nil, depth: [Float]? = nil, visibleCount: Int = 0,
-                tileGaussianPairs: Int = 0, nonFiniteSkipped: Int = 0) {
+    init(image: ImageF, alpha: [Float]?, depth: [Float]?, visibleCount: Int, tileGaussianPairs: Int,
+         nonFiniteSkipped: Int, pass: ForwardPass) {
         self.image = image; self.alpha = alpha; self.depth = depth; self.visibleCount = visibleCount
-        self.tileGaussianPairs = tileGaussianPairs; self.nonFiniteSkipped = nonFiniteSkipped
+        self.tileGaussianPairs = tileGaussianPairs; self.nonFiniteSkipped = nonFiniteSkipped; self.pass = pass
     }
+}
+
+/// One forward pass of one `Rasterizer`: the backward takes it instead of a camera and settings,
+/// so gradients can only be asked of the render they belong to (the rasterizer checks that the
+/// pass is its latest and that the cloud is the one drawn). Only the rasterizer makes these.
+public struct ForwardPass: Sendable {
+    let rasterizer: ObjectIdentifier
+    let serial: UInt64
+    public let camera: Camera
+    public let settings: RenderSettings
+    let cloudCount: Int
+    let cloudFingerprint: UInt64
+    let pairs: Int
 }
 
 /// Gradients of a scalar loss, in the same layout as `GaussianCloud` (see its doc comment).
@@ -59,8 +74,6 @@ public struct GaussianGradients: Sendable {
     public var opacityLogits: [Float]  // [N]
     public var shDC: [Float]           // [N * 3]
     public var shRest: [Float]         // [N * restCount * 3]
-    /// Screen-space mean gradient dL/d(u, v) in pixels, [N * 2].
-    public var means2D: [Float]
 
     public init(like cloud: GaussianCloud) {
         let n = cloud.count
@@ -70,7 +83,6 @@ public struct GaussianGradients: Sendable {
         opacityLogits = [Float](repeating: 0, count: n)
         shDC = [Float](repeating: 0, count: n * 3)
         shRest = [Float](repeating: 0, count: n * cloud.restCount * 3)
-        means2D = [Float](repeating: 0, count: n * 2)
     }
 
     /// True when every array has the size `cloud` needs.
@@ -78,6 +90,5 @@ public struct GaussianGradients: Sendable {
         let n = cloud.count
         return means.count == n * 3 && logScales.count == n * 3 && rotations.count == n * 4
             && opacityLogits.count == n && shDC.count == n * 3 && shRest.count == cloud.restCount * n * 3
-            && means2D.count == n * 2
     }
 }

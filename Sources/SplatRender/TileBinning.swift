@@ -12,18 +12,33 @@ enum TileBinning {
         return total
     }
 
-    /// Writes every Gaussian's keys at its offset, in parallel over Gaussians.
-    static func emitKeys(count n: Int, projection: ProjectionBuffers, offsets: UnsafePointer<Int>, tilesX: Int,
-                         keys: UnsafeMutablePointer<UInt64>, values: UnsafeMutablePointer<UInt32>, threads: Int) {
+    /// Writes every Gaussian's keys at its offset, in parallel over Gaussians. The payload of a
+    /// key is its emission index e (its slot before sorting); `pairGaussian[e]` is its Gaussian.
+    /// A Gaussian's pairs are emitted in ascending tile order, which is also their order in the
+    /// sorted list (one pair per tile), so `BlendBackward.reduce` can sum them in list order.
+    static func emitKeys(count n: Int, projection: ProjectionBuffers, offsets: UnsafePointer<Int>, view: ViewParameters,
+                         exactTiles: Bool, keys: UnsafeMutablePointer<UInt64>, values: UnsafeMutablePointer<UInt32>,
+                         pairGaussian: UnsafeMutablePointer<UInt32>, threads: Int) {
+        let tilesX = view.tilesX
         Parallel.chunks(n, chunkSize: 8192, threads: threads) { range in
             for i in range where projection.tileCounts[i] > 0 {
-                let depthBits = UInt64(projection.splats[i * SplatLane.stride + SplatLane.depth].bitPattern)
+                let s = projection.splats + i * SplatLane.stride
+                let depthBits = UInt64(s[SplatLane.depth].bitPattern)
                 let r = projection.tileRects + i * 4
-                var o = offsets[i]
-                for ty in Int(r[1])..<Int(r[3]) {
-                    for tx in Int(r[0])..<Int(r[2]) {
+                let x0 = Int(r[0]), y0 = Int(r[1]), x1 = Int(r[2]), y1 = Int(r[3])
+                let test = exactTiles && TileCoverage.needsTest(width: x1 - x0, height: y1 - y0)
+                let useMask = test && TileCoverage.usesMask(width: x1 - x0, height: y1 - y0)
+                let coverage = TileCoverage(splat: s, view: view)
+                let mask = useMask ? projection.tileMasks[i] : 0
+                var o = offsets[i], bit: UInt64 = 1
+                for ty in y0..<y1 {
+                    for tx in x0..<x1 {
+                        let keep = !test || (useMask ? mask & bit != 0 : coverage.reaches(tx: tx, ty: ty))
+                        bit = bit &<< 1
+                        guard keep else { continue }
                         keys[o] = UInt64(ty * tilesX + tx) << 32 | depthBits
-                        values[o] = UInt32(truncatingIfNeeded: i)
+                        values[o] = UInt32(truncatingIfNeeded: o)
+                        pairGaussian[o] = UInt32(truncatingIfNeeded: i)
                         o += 1
                     }
                 }
@@ -31,12 +46,16 @@ enum TileBinning {
         }
     }
 
-    /// pairSplats[k] = splats[sortedValues[k]], all lanes, in parallel over the list.
-    static func gather(splats: UnsafePointer<Float>, sortedValues: UnsafePointer<UInt32>, count: Int,
-                       into pairSplats: UnsafeMutablePointer<Float>, threads: Int) {
+    /// pairSplats[k] = splats[Gaussian of sortedValues[k]], all lanes, and
+    /// sortedPosition[e] = k (where emitted pair e ended up), in parallel over the list.
+    static func gather(splats: UnsafePointer<Float>, sortedValues: UnsafePointer<UInt32>,
+                       pairGaussian: UnsafePointer<UInt32>, count: Int, into pairSplats: UnsafeMutablePointer<Float>,
+                       sortedPosition: UnsafeMutablePointer<UInt32>, threads: Int) {
         Parallel.chunks(count, chunkSize: 16384, threads: threads) { range in
             for k in range {
-                let src = splats + Int(sortedValues[k]) * SplatLane.stride
+                let e = Int(sortedValues[k])
+                sortedPosition[e] = UInt32(truncatingIfNeeded: k)
+                let src = splats + Int(pairGaussian[e]) * SplatLane.stride
                 let dst = pairSplats + k * SplatLane.stride
                 for lane in 0..<SplatLane.stride { dst[lane] = src[lane] }
             }

@@ -5,15 +5,22 @@ import SplatRender
 final class RasterizerTrainingRenderer: TrainingRenderer {
     let rasterizer: Rasterizer
     private var grads: GaussianGradients?
+    private var lastPass: ForwardPass?   // the render the next backward differentiates
 
     init(threadCount: Int) { rasterizer = Rasterizer(threadCount: threadCount) }
 
     func render(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>) -> [Float] {
-        rasterizer.forward(cloud, camera: camera, settings: RenderSettings(background: background, shDegree: shDegree)).image.pixels
+        let result = rasterizer.forward(cloud, camera: camera, settings: RenderSettings(background: background, shDegree: shDegree))
+        lastPass = result.pass
+        return result.image.pixels
     }
 
     func backward(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>,
                   dLdImage: UnsafeBufferPointer<Float>, into gradients: inout [[Float]]) {
+        guard let pass = lastPass, pass.camera == camera, pass.settings.shDegree == shDegree,
+              pass.settings.background == background else {
+            preconditionFailure("RasterizerTrainingRenderer.backward needs the render of the same view first")
+        }
         var g = grads ?? GaussianGradients(like: cloud)
         grads = nil
         // Hand last step's arrays back before writing, so each buffer has one owner and the
@@ -23,10 +30,9 @@ final class RasterizerTrainingRenderer: TrainingRenderer {
             g.opacityLogits = gradients[3]; g.shDC = gradients[4]; g.shRest = gradients[5]
             gradients = []
         }
-        rasterizer.backward(cloud, camera: camera, settings: RenderSettings(background: background, shDegree: shDegree),
-                            dLdImage: dLdImage, into: &g)
+        rasterizer.backward(cloud, of: pass, dLdImage: dLdImage, into: &g)
         gradients = [g.means, g.logScales, g.rotations, g.opacityLogits, g.shDC, g.shRest]
         g.means = []; g.logScales = []; g.rotations = []; g.opacityLogits = []; g.shDC = []; g.shRest = []
-        grads = g   // keeps only means2D between calls
+        grads = g
     }
 }

@@ -8,15 +8,18 @@ enum RasterBench: BenchMode {
     static let name = "raster"
     static let usage = """
         [--ply FILE [--scene DIR --camera I]] [--gaussians N (300000)] [--width W (800) --height H (600)]
-                 [--iterations K (5)] [--threads T] [--sh-degree D (3)] [--save-ply FILE]
+                 [--iterations K (5)] [--threads T] [--sh-degree D (3)] [--save-ply FILE] [--dump FILE]
           --ply: a 3DGS PLY instead of the synthetic scene; seen from camera I (default 0) of the
                  scene at DIR, or else from a camera placed in front of the cloud looking along +Z
           --save-ply: also write the synthetic cloud as a 3DGS PLY (to look at it in a viewer)
+          --dump: write the last image and every gradient group as raw little-endian Float32, in that
+                  order, to compare builds bit for bit (cmp)
         """
 
     static func run(_ args: BenchArguments) throws {
         var args = args
         let plyPath = args.string("ply"), scenePath = args.string("scene"), savePath = args.string("save-ply")
+        let dumpPath = args.string("dump")
         let cameraIndex = try args.int("camera", default: 0, range: 0...1_000_000)
         let count = try args.int("gaussians", default: 300_000, range: 1...50_000_000)
         let requestedWidth = try args.int("width", default: 800, range: 16...16384)
@@ -55,17 +58,25 @@ enum RasterBench: BenchMode {
         var gradients = GaussianGradients(like: cloud)
 
         var result = rasterizer.forward(cloud, camera: camera, settings: settings)   // warm-up
-        dLdImage.withUnsafeBufferPointer { rasterizer.backward(cloud, camera: camera, settings: settings, dLdImage: $0, into: &gradients) }
+        dLdImage.withUnsafeBufferPointer { rasterizer.backward(cloud, of: result.pass, dLdImage: $0, into: &gradients) }
         var forwardMs: [Double] = [], backwardMs: [Double] = [], forwardCPU: [Double] = [], backwardCPU: [Double] = []
         for _ in 0..<iterations {
             let f = BenchClock.wallAndCPU { result = rasterizer.forward(cloud, camera: camera, settings: settings) }
             let b = BenchClock.wallAndCPU {
                 dLdImage.withUnsafeBufferPointer {
-                    rasterizer.backward(cloud, camera: camera, settings: settings, dLdImage: $0, into: &gradients)
+                    rasterizer.backward(cloud, of: result.pass, dLdImage: $0, into: &gradients)
                 }
             }
             forwardMs.append(f.wall); forwardCPU.append(f.cpu)
             backwardMs.append(b.wall); backwardCPU.append(b.cpu)
+        }
+        if let dumpPath {
+            var bytes = Data()
+            for array in [result.image.pixels, gradients.means, gradients.logScales, gradients.rotations,
+                          gradients.opacityLogits, gradients.shDC, gradients.shRest] {
+                array.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            }
+            try bytes.write(to: URL(fileURLWithPath: dumpPath))
         }
         let tiles = ((width + 15) / 16) * ((height + 15) / 16)
         print("mode                raster (\(source), SH degree \(min(degree, cloud.maxSHDegree)))")

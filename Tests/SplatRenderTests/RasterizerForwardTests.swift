@@ -64,6 +64,34 @@ struct RasterizerForwardTests {
         #expect(TestScenes.maxAbsDifference(result.image.pixels, expected) < referenceTolerance)
     }
 
+    /// Depth is Σ wᵢzᵢ / Σ wᵢ. The rasterizer divides by 1 − T_final, which equals Σ wᵢ but carries
+    /// Float rounding that grows as Σ wᵢ shrinks, hence a bound relative to 1/alpha.
+    @Test(arguments: [false, true])
+    func depthMatchesReference(saturated: Bool) {
+        let cloud = saturated
+            ? TestScenes.randomCloud(count: 300, degree: 1, seed: 8, logScaleRange: -2.3 ... -1.2, logitRange: 2 ... 6)
+            : TestScenes.randomCloud(count: 300, degree: 1, seed: 13)
+        let camera = TestScenes.camera(width: 51, height: 42, focal: 46, center: [0.4, -0.3, -3.2],
+                                       principal: SIMD2(22, 23))
+        let settings = RenderSettings(background: [0.3, 0.3, 0.3], shDegree: 1, outputs: [.alpha, .depth])
+        let result = Rasterizer(threadCount: 2).forward(cloud, camera: camera, settings: settings)
+        let expected = ReferenceRenderer().renderDetailed(cloud, camera: camera, shDegree: 1, background: [0.3, 0.3, 0.3])
+        let depth = try! #require(result.depth), alpha = try! #require(result.alpha)
+        var worst = 0.0, covered = 0
+        for p in 0..<(51 * 42) {
+            if expected.depth[p] == 0 {
+                #expect(depth[p] == 0, "pixel \(p): reference blended nothing, rasterizer depth \(depth[p])")
+                continue
+            }
+            covered += 1
+            let err = abs(Double(depth[p]) - expected.depth[p]) * Double(max(alpha[p], 1e-3))
+            worst = max(worst, err)
+        }
+        print("depth vs reference (saturated \(saturated)): max |Δz|·alpha = \(worst) over \(covered) pixels")
+        #expect(worst < 1e-5, "max |Δz|·alpha = \(worst)")
+        #expect(covered > 51 * 42 / 2)
+    }
+
     @Test func alphaAndDepthOutputsDescribeTheBlend() {
         let cloud = TestScenes.randomCloud(count: 200, degree: 0, seed: 12)
         let camera = TestScenes.camera(width: 50, height: 40, focal: 45, center: [0, 0, -3.3])

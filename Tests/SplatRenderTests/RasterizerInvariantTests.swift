@@ -17,7 +17,7 @@ struct RasterizerInvariantTests {
         }
         var grads = GaussianGradients(like: cloud)
         let dL = [Float](repeating: 1, count: 53 * 35 * 3)
-        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, camera: camera, settings: RenderSettings(background: bg), dLdImage: $0, into: &grads) }
+        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, of: result.pass, dLdImage: $0, into: &grads) }
         #expect(grads.means.isEmpty)
     }
 
@@ -40,11 +40,10 @@ struct RasterizerInvariantTests {
         #expect(result.image.pixels == plain)
         var grads = GaussianGradients(like: cloud)
         let dL: [Float] = (0..<(53 * 35 * 3)).map { (i: Int) -> Float in Float((i * 7919) % 13) / 13 - 0.4 }
-        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, camera: camera, settings: RenderSettings(), dLdImage: $0, into: &grads) }
+        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, of: result.pass, dLdImage: $0, into: &grads) }
         for j in 100..<103 {
             #expect((0..<3).allSatisfy { grads.means[j * 3 + $0] == 0 && grads.logScales[j * 3 + $0] == 0 && grads.shDC[j * 3 + $0] == 0 })
             #expect((0..<4).allSatisfy { grads.rotations[j * 4 + $0] == 0 } && grads.opacityLogits[j] == 0)
-            #expect(grads.means2D[j * 2] == 0 && grads.means2D[j * 2 + 1] == 0)
         }
         #expect(grads.means.contains { $0 != 0 })
     }
@@ -77,11 +76,11 @@ struct RasterizerInvariantTests {
         let expected = rasterizer.forward(filtered, camera: camera, settings: RenderSettings())
         #expect(result.image.pixels == expected.image.pixels)
         #expect(result.image.pixels.allSatisfy { $0.isFinite })
-        _ = rasterizer.forward(cloud, camera: camera, settings: RenderSettings())
+        let pass = rasterizer.forward(cloud, camera: camera, settings: RenderSettings()).pass
         var grads = GaussianGradients(like: cloud)
         let dL = [Float](repeating: 0.5, count: 53 * 35 * 3)
-        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, camera: camera, settings: RenderSettings(), dLdImage: $0, into: &grads) }
-        for arr in [grads.means, grads.logScales, grads.rotations, grads.opacityLogits, grads.shDC, grads.shRest, grads.means2D] {
+        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, of: pass, dLdImage: $0, into: &grads) }
+        for arr in [grads.means, grads.logScales, grads.rotations, grads.opacityLogits, grads.shDC, grads.shRest] {
             #expect(arr.allSatisfy { $0.isFinite })
         }
         #expect(grads.means[5 * 3 + 1] == 0 && grads.opacityLogits[17] == 0)
@@ -92,35 +91,64 @@ struct RasterizerInvariantTests {
         let dL: [Float] = (0..<(53 * 35 * 3)).map { (i: Int) -> Float in Float((i * 31) % 17) / 17 - 0.5 }
         func run(_ threads: Int) -> ([Float], GaussianGradients) {
             let r = Rasterizer(threadCount: threads)
-            let img = r.forward(cloud, camera: camera, settings: RenderSettings()).image.pixels
+            let result = r.forward(cloud, camera: camera, settings: RenderSettings())
             var g = GaussianGradients(like: cloud)
-            dL.withUnsafeBufferPointer { r.backward(cloud, camera: camera, settings: RenderSettings(), dLdImage: $0, into: &g) }
-            return (img, g)
+            dL.withUnsafeBufferPointer { r.backward(cloud, of: result.pass, dLdImage: $0, into: &g) }
+            return (result.image.pixels, g)
         }
-        let (img1, g1) = run(2), (img2, g2) = run(2), (img3, _) = run(1)
+        let (img1, g1) = run(2), (img2, g2) = run(2), (img3, g3) = run(1)
         #expect(img1 == img2 && img1 == img3)
-        #expect(g1.means == g2.means && g1.rotations == g2.rotations && g1.shRest == g2.shRest
-                && g1.opacityLogits == g2.opacityLogits && g1.logScales == g2.logScales && g1.means2D == g2.means2D)
+        for (name, a, b, c) in [("means", g1.means, g2.means, g3.means), ("logScales", g1.logScales, g2.logScales, g3.logScales),
+                                ("rotations", g1.rotations, g2.rotations, g3.rotations),
+                                ("opacityLogits", g1.opacityLogits, g2.opacityLogits, g3.opacityLogits),
+                                ("shDC", g1.shDC, g2.shDC, g3.shDC), ("shRest", g1.shRest, g2.shRest, g3.shRest)] {
+            #expect(a == b, "\(name): two 2-thread runs differ")
+            #expect(a == c, "\(name): 1 and 2 threads differ")
+            #expect(a.contains { $0 != 0 }, "\(name): all zero, nothing compared")
+        }
+    }
+
+    /// Large enough that every parallel step really splits (projection and reduce chunks of 4096
+    /// Gaussians, the radix sort's 65 536-pair threshold, the gather's 16 384-pair chunks).
+    @Test func largeSceneIsIdenticalForOneAndTwoThreads() {
+        let cloud = TestScenes.randomCloud(count: 30_000, degree: 1, seed: 26, spread: 1.2, logScaleRange: -3.0 ... -2.2)
+        let view = TestScenes.camera(width: 160, height: 120, focal: 150, center: [0.4, -0.3, -3.3])
+        let dL: [Float] = (0..<(160 * 120 * 3)).map { (i: Int) -> Float in Float((i * 7907) % 23) / 23 - 0.5 }
+        func run(_ threads: Int) -> (RenderResult, GaussianGradients) {
+            let r = Rasterizer(threadCount: threads)
+            let result = r.forward(cloud, camera: view, settings: RenderSettings(shDegree: 1))
+            var g = GaussianGradients(like: cloud)
+            dL.withUnsafeBufferPointer { r.backward(cloud, of: result.pass, dLdImage: $0, into: &g) }
+            return (result, g)
+        }
+        let (r1, g1) = run(1), (r2, g2) = run(2)
+        #expect(r1.tileGaussianPairs > 65_536, "only \(r1.tileGaussianPairs) pairs: the sort would not split")
+        #expect(r1.image.pixels == r2.image.pixels)
+        for (name, a, b) in [("means", g1.means, g2.means), ("logScales", g1.logScales, g2.logScales),
+                             ("rotations", g1.rotations, g2.rotations), ("opacityLogits", g1.opacityLogits, g2.opacityLogits),
+                             ("shDC", g1.shDC, g2.shDC), ("shRest", g1.shRest, g2.shRest)] {
+            #expect(a == b, "\(name): 1 and 2 threads differ")
+            #expect(a.contains { $0 != 0 }, "\(name): all zero, nothing compared")
+        }
     }
 
     @Test func backwardOverwritesEveryGradientEntryAndResizes() {
         let cloud = TestScenes.randomCloud(count: 80, degree: 2, seed: 25)
         let rasterizer = Rasterizer()
-        _ = rasterizer.forward(cloud, camera: camera, settings: RenderSettings(shDegree: 1))
+        let pass = rasterizer.forward(cloud, camera: camera, settings: RenderSettings(shDegree: 1)).pass
         let dL = [Float](repeating: 0.25, count: 53 * 35 * 3)
         var clean = GaussianGradients(like: cloud)
-        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, camera: camera, settings: RenderSettings(shDegree: 1), dLdImage: $0, into: &clean) }
+        dL.withUnsafeBufferPointer { rasterizer.backward(cloud, of: pass, dLdImage: $0, into: &clean) }
         var dirty = GaussianGradients(like: cloud)
         for k in dirty.means.indices { dirty.means[k] = .nan }
         for k in dirty.shRest.indices { dirty.shRest[k] = 7 }
-        for k in dirty.means2D.indices { dirty.means2D[k] = -3 }
         var wrongSize = GaussianGradients(like: TestScenes.randomCloud(count: 3, degree: 0, seed: 1))
         dL.withUnsafeBufferPointer {
-            rasterizer.backward(cloud, camera: camera, settings: RenderSettings(shDegree: 1), dLdImage: $0, into: &dirty)
-            rasterizer.backward(cloud, camera: camera, settings: RenderSettings(shDegree: 1), dLdImage: $0, into: &wrongSize)
+            rasterizer.backward(cloud, of: pass, dLdImage: $0, into: &dirty)
+            rasterizer.backward(cloud, of: pass, dLdImage: $0, into: &wrongSize)
         }
         for g in [dirty, wrongSize] {
-            #expect(g.means == clean.means && g.shRest == clean.shRest && g.means2D == clean.means2D)
+            #expect(g.means == clean.means && g.shRest == clean.shRest)
             #expect(g.rotations == clean.rotations && g.logScales == clean.logScales && g.shDC == clean.shDC)
         }
         // Degree-2 coefficients are inactive at shDegree 1: exactly zero gradient.
