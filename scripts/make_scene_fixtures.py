@@ -29,7 +29,7 @@ MODEL_NAMES = {v: k for k, v in MODEL_IDS.items()}
 PARAMS = {0: 3, 1: 4, 2: 4, 3: 5, 4: 8, 5: 8}
 
 
-# ---------- COLMAP binary read/write (formats.md §1.1) ----------
+# ---------- COLMAP binary read/write (docs/formats-input.md, COLMAP) ----------
 def read_model(d):
     cams, imgs, pts = {}, [], {}
     b = open(os.path.join(d, "cameras.bin"), "rb").read(); o = 8

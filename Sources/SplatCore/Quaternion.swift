@@ -17,7 +17,7 @@ public struct Quaternion: Equatable, Sendable, Codable {
         return Quaternion(w: w / n, x: x / n, y: y / n, z: z / n)
     }
 
-    /// Rotation matrix of the normalised quaternion (formats.md §1.4).
+    /// Rotation matrix of the normalised quaternion (docs/conventions.md).
     public var rotationMatrix: Matrix3 {
         let q = normalized
         let (w, x, y, z) = (q.w, q.x, q.y, q.z)

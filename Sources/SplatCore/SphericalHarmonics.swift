@@ -1,6 +1,6 @@
 import Foundation
 
-/// Real spherical-harmonics constants and basis as used by 3DGS (formats.md §3).
+/// Real spherical-harmonics constants and basis as used by 3DGS (docs/rendering-maths.md, SH colour).
 public enum SH {
     public static let c0 = 0.28209479177387814
     public static let c1 = 0.4886025119029199

@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// Reads cameras.bin, images.bin and points3D.bin (formats.md §1.1). Every count is checked
+/// Reads cameras.bin, images.bin and points3D.bin (docs/formats-input.md, COLMAP). Every count is checked
 /// against the bytes left before anything is allocated from it.
 enum ColmapBinaryReader {
     static func read(directory: String) throws -> ColmapModel {

@@ -1,6 +1,6 @@
 import SplatCore
 
-/// A COLMAP sparse model as stored (formats.md §1): ids, raw parameters, keypoints.
+/// A COLMAP sparse model as stored (docs/formats-input.md, COLMAP): ids, raw parameters, keypoints.
 struct ColmapModel: Equatable {
     var cameras: [ColmapCamera]
     var images: [ColmapImage]

@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// Reads cameras.txt, images.txt and points3D.txt (formats.md §1.3). Errors name the line.
+/// Reads cameras.txt, images.txt and points3D.txt (docs/formats-input.md, COLMAP). Errors name the line.
 enum ColmapTextReader {
     static func read(directory: String) throws -> ColmapModel {
         ColmapModel(cameras: try readCameras(directory + "/cameras.txt"),

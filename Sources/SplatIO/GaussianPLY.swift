@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// The standard 3DGS Gaussian PLY (formats.md §3).
+/// The standard 3DGS Gaussian PLY (docs/formats-output.md).
 ///
 /// Writing produces the exact layout of the 3DGS reference (and of `plyfile`): binary little
 /// endian, `\n` line endings, one float property per attribute in the order x y z nx ny nz

@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// Niantic SPZ, legacy gzip container (formats.md §4.2): a gzip stream holding a 16-byte header
+/// Niantic SPZ, legacy gzip container (docs/formats-output.md): a gzip stream holding a 16-byte header
 /// and then per-attribute arrays (positions, alphas, colors, scales, rotations, sh).
 ///
 /// - Writer: version 3 by default (smallest-three rotations, 32 bits each), version 2 on request

@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// The antimatter15 `.splat` web-viewer format (formats.md §4.1): no header, 32-byte records
+/// The antimatter15 `.splat` web-viewer format (docs/formats-output.md): no header, 32-byte records
 /// (f32 x y z, f32 exp(scale) ×3, u8 RGBA, u8 rotation w x y z), degree-0 colour only.
 ///
 /// Records are sorted by exp(s0 + s1 + s2) · sigmoid(o), largest first, ties in cloud order.

@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// NeRF-style `transforms.json` scenes in three dialects (formats.md §2): Blender/NeRF-synthetic
+/// NeRF-style `transforms.json` scenes in three dialects (docs/formats-input.md): Blender/NeRF-synthetic
 /// (`camera_angle_x`, transforms_{train,test}.json, paths without extension), instant-ngp
 /// (`fl_x, fl_y, cx, cy, w, h`, OpenCV `k1 k2 p1 p2`) and nerfstudio (`camera_model`,
 /// intrinsics per frame allowed). Poses are camera-to-world in OpenGL axes and are converted to

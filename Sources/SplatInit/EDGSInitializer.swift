@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import SplatCore
 
-/// EDGS dense initialization (method.md §2): select reference views and neighbours, match
+/// EDGS dense initialization (docs/how-edgs-works.md §1, docs/init.md): select reference views and neighbours, match
 /// densely (built-in plane sweep or files), sample reference pixels ∝ certainty, triangulate
 /// each against every neighbour keeping the best, and turn survivors into Gaussians.
 public enum EDGSInitializer {

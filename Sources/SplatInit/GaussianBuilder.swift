@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// Accumulates initial Gaussians (method.md §2.7): mean = triangulated point, SH DC from the
+/// Accumulates initial Gaussians (docs/how-edgs-works.md §1, docs/init.md): mean = triangulated point, SH DC from the
 /// reference pixel's colour (higher SH 0), opacity logit 0, identity rotation, isotropic
 /// scale (stored as log) from the nearest neighbours or, as EDGS does, 0.5 × scalingFactor ×
 /// distance to the reference camera centre (`InitialScale`).

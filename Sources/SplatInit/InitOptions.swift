@@ -1,6 +1,6 @@
 import SplatCore
 
-/// Settings of the dense initialization (method.md §2); the defaults target a ~80-view
+/// Settings of the dense initialization (docs/how-edgs-works.md §1, docs/init.md); the defaults target a ~80-view
 /// 800x600 scene in well under a minute on two cores.
 /// How initial Gaussians get their (isotropic) size.
 public enum InitialScale: String, Sendable, Codable, Equatable, CaseIterable {

@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// Aggregation and sampling of a reference's matches (method.md §2.4–2.5).
+/// Aggregation and sampling of a reference's matches (docs/how-edgs-works.md §1, docs/init.md).
 public enum MatchSampling {
     /// Per cell, the highest certainty over all neighbours, with values above
     /// `sampleThreshold` clamped to 1 (as the reference does with RoMa's certainty).

@@ -11,7 +11,7 @@ public struct ReferenceSelection: Equatable, Sendable, Codable {
     public var angles: [Double] = []
 }
 
-/// View selection (method.md §2.1–2.2, docs/init.md): EDGS's seeded k-means on the flattened
+/// View selection (docs/how-edgs-works.md §1, docs/init.md): EDGS's seeded k-means on the flattened
 /// 4x4 world-to-view matrices of the train cameras picks the references (the member nearest
 /// each centre). Neighbours, unlike EDGS, are chosen by what the views share: with SfM tracks,
 /// Σ over covisible points of a weight of their triangulation angle (MVSNet's view score);

@@ -6,7 +6,7 @@ enum Grad2DLane {
     static let stride = 9
 }
 
-/// Backward of the blend (formats.md §5 step 10): each tile walks its list back to front from the
+/// Backward of the blend (docs/rendering-maths.md step 10): each tile walks its list back to front from the
 /// largest last-contributing position, recomputing transmittance per pixel, with the same
 /// branch-free loop as the forward. Each (tile, Gaussian) pair gets its own gradient slot, so
 /// tiles never write shared memory; `reduce` then sums the slots per Gaussian in list order,
@@ -54,7 +54,7 @@ enum BlendBackward {
         let cols = min(16, view.width - tx0), rowsInImage = min(16, view.height - ty0)
         // Per-pixel state, 256 each. Walking back to front, `behind` holds Σ_{j behind} wⱼ·(cⱼ·g),
         // the colour already accounted for behind the current Gaussian projected on g = dL/dpixel;
-        // with it dL/dα = T·(c·g) − (behind + T_final·(bg·g)) / (1 − α), which is formats.md's
+        // with it dL/dα = T·(c·g) − (behind + T_final·(bg·g)) / (1 − α), which is docs/rendering-maths.md's
         // T·Σ(c − A)·g − T_final/(1−α)·(bg·g) rewritten (T·(1−α)·A = Σ_{j behind} wⱼcⱼ), so the
         // loop carries two numbers per pixel instead of eight.
         let trans = scratch, behind = scratch + 256, background = scratch + 512

@@ -6,7 +6,7 @@ struct BlendState {
     var lastIndex: UnsafeMutablePointer<Int32>  // [H*W], 1-based position in the tile's list, 0 = none
 }
 
-/// Front-to-back blending per 16x16 tile (formats.md §5 step 9). Each tile keeps its pixels'
+/// Front-to-back blending per 16x16 tile (docs/rendering-maths.md step 9). Each tile keeps its pixels'
 /// state in stack arrays and, for one Gaussian at a time, updates each row it can reach in
 /// branch-free 8-pixel SIMD steps (only the columns its footprint covers, `BlendRules.span`);
 /// done pixels hold T = 0 and so take nothing, rows whose 16 pixels are all done are skipped,

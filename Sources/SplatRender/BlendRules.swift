@@ -8,7 +8,7 @@ struct TileLists {
     var rules: BlendRules
 }
 
-/// The blending thresholds of formats.md §5 step 9 as data, so the test-only smooth mode is the
+/// The blending thresholds of docs/rendering-maths.md step 9 as data, so the test-only smooth mode is the
 /// same loop with the cutoffs moved out of reach instead of a second code path.
 struct BlendRules {
     var alphaMax: Float     // α = min(alphaMax, o·G)

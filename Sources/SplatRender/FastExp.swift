@@ -1,4 +1,4 @@
-/// e^x for x ≤ 0 without a libm call, so the blending loops vectorize (performance.md).
+/// e^x for x ≤ 0 without a libm call, so the blending loops vectorize (docs/performance.md).
 /// 2^t with t = x·log2(e) clamped to [−125, 0]: the integer part goes into the exponent bits, the
 /// fractional part in [−½, ½] through a degree-6 Taylor polynomial (relative error ≈ 1e-7).
 /// Inputs below −86 return ≈ 2e-38 instead of 0, which every caller treats as zero.

@@ -31,7 +31,7 @@ struct ProjectionBuffers {
 }
 
 enum ProjectForward {
-    /// Projects every Gaussian (EWA splatting, formats.md §5 steps 1–7) in parallel.
+    /// Projects every Gaussian (EWA splatting, docs/rendering-maths.md step 1–7) in parallel.
     /// Returns the number skipped because something was not finite.
     /// `exactTiles`: list only the tiles of the 3σ rectangle that the α ≥ 1/255 ellipse reaches
     /// (`TileCoverage`); `TileBinning.emitKeys` must be given the same value.

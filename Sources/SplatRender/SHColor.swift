@@ -1,10 +1,10 @@
 import SplatCore
 
-/// View-dependent colour from SH coefficients (formats.md §3), forward and backward, per Gaussian.
+/// View-dependent colour from SH coefficients (docs/formats-output.md, docs/rendering-maths.md), forward and backward, per Gaussian.
 /// Coefficient k of channel c: k = 0 is shDC[i*3 + c], k ≥ 1 is shRest[(i*restCount + k−1)*3 + c].
 enum SHColor {
     // SplatCore's SH constants as Float literals, so the hot per-Gaussian code reads
-    // compile-time constants instead of lazily initialised arrays (values: formats.md §3).
+    // compile-time constants instead of lazily initialised arrays (values: SH.basis, checked by SphericalHarmonicsTests).
     static let c0: Float = 0.282_094_79, c1: Float = 0.488_602_51
     static let c20: Float = 1.092_548_4, c21: Float = -1.092_548_4, c22: Float = 0.315_391_57
     static let c23: Float = -1.092_548_4, c24: Float = 0.546_274_2

@@ -1,6 +1,6 @@
 /// Builds the (tile, Gaussian) list: per-Gaussian tile counts → exclusive prefix sum → one key
 /// per covered tile, key = tile << 32 | bits(depth) (depth > 0.2, so its bits sort like the
-/// value), then a radix sort and per-tile [start, end) ranges (formats.md §5 steps 7–8).
+/// value), then a radix sort and per-tile [start, end) ranges (docs/rendering-maths.md step 7–8).
 enum TileBinning {
     /// Exclusive prefix sum of tile counts into `offsets` [N]; returns the total.
     static func prefixSum(_ counts: UnsafePointer<Int>, count n: Int, into offsets: UnsafeMutablePointer<Int>) -> Int {

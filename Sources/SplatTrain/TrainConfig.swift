@@ -1,4 +1,4 @@
-/// Every setting of a training run, named as in 3DGS/EDGS. Defaults follow method.md §3;
+/// Every setting of a training run, named as in 3DGS/EDGS. Defaults follow docs/how-edgs-works.md §2, docs/config.md;
 /// docs/config.md documents each key. Paths are absolute once loaded (`ConfigLoader`).
 public struct TrainConfig: Sendable, Equatable {
     // Run

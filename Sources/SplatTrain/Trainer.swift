@@ -7,7 +7,7 @@ public struct NonFiniteValue: Error, Sendable {
     public var step: Int
 }
 
-/// One EDGS training step at a time (method.md §3): draw a train view from the shuffled stack,
+/// One EDGS training step at a time (docs/how-edgs-works.md §2, docs/config.md): draw a train view from the shuffled stack,
 /// render, L = (1−λ)·L1 + λ·(1−SSIM), backward, Adam, then opacity decay and pruning. No
 /// densification. Everything that influences later steps lives in `state`.
 public final class Trainer {

@@ -13,7 +13,7 @@ enum ExportFixtures {
     static func input() throws -> GaussianCloud { try GaussianPLY.read(path: path("input.ply")) }
 }
 
-/// Quantisation bounds of SPZ (formats.md §4.2): half a step of each field's grid.
+/// Quantisation bounds of SPZ (docs/formats-output.md): half a step of each field's grid.
 enum SPZTolerance {
     static let position: Float = 0.5 / 4096 + 1e-6      // 12 fractional bits
     static let logScale: Float = 0.5 / 16 + 1e-6         // 1/16 steps

@@ -3,7 +3,7 @@ import SplatCore
 
 /// The slow, obvious twin of the rasterizer: Double precision, every pixel against every
 /// Gaussian, depth-sorted per pixel, no tiles lists, no sorting tricks, no fast exp. It follows
-/// formats.md §5 literally, including the 3σ tile rectangle (a Gaussian only reaches pixels in
+/// docs/rendering-maths.md literally, including the 3σ tile rectangle (a Gaussian only reaches pixels in
 /// the tiles its rectangle covers). `smooth` drops the same cutoffs the rasterizer's test mode does.
 struct ReferenceRenderer {
     struct Projected {
