@@ -106,15 +106,12 @@ public final class Trainer {
         guard !views.testCameras.isEmpty else { return nil }
         let degree = min(schedule.activeSHDegree(step: max(state.step, 1)), state.cloud.maxSHDegree)
         let evaluator = SSIMEvaluator(threadCount: threads)
-        var psnr = 0.0, ssim = 0.0
-        for (camera, truth) in zip(views.testCameras, views.testImages) {
+        let scores = zip(views.testCameras, views.testImages).map { camera, truth in
             let pixels = renderer.render(state.cloud, camera: camera, shDegree: degree, background: views.background)
-            let rendered = ImageF(width: camera.width, height: camera.height, pixels: pixels), gt = ImageF(truth)
-            psnr += ImageMetrics.psnr(rendered, gt)
-            ssim += ImageMetrics.ssim(rendered, gt, evaluator: evaluator)
+            return ViewScore(name: camera.name, render: ImageF(width: camera.width, height: camera.height, pixels: pixels),
+                             truth: ImageF(truth), evaluator: evaluator)
         }
-        let n = Double(views.testCameras.count)
-        return (psnr / n, ssim / n)
+        return ViewScore.means(scores)
     }
 
     /// Replaces the state (used when resuming).
