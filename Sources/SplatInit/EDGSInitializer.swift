@@ -57,6 +57,7 @@ public enum EDGSInitializer {
         // 3–6. Per reference: match, sample, triangulate.
         var builder = GaussianBuilder(shDegree: options.shDegree, scalingFactor: options.scalingFactor)
         var refReports = [InitReport.Reference](), totalSampled = 0, errors = [Double](), warnings = [String]()
+        var filled = 0
         for (k, sel) in selection.enumerated() {
             if shouldStop() { throw InitInterrupted(referencesDone: k) }
             t = now()
@@ -91,13 +92,22 @@ public enum EDGSInitializer {
             var r = InitReport.Reference(reference: refCam.name, neighbours: sel.neighbours.map { scene.cameras[$0].name },
                                          sharedPoints: sel.sharedPoints, anglesDegrees: sel.angles,
                                          matchedCells: weights.filter { $0 > 0 }.count, sampled: cells.count, kept: 0)
+            var kept = [(pixel: SIMD2<Float>, position: SIMD3<Double>)]()
             for b in best {
                 if !b.point.isValid { r.droppedNoTriangulation += 1; continue }
                 if b.point.error > tol { r.droppedReprojection += 1; continue }
                 if b.agreeing < minAgreeing { r.droppedAgreement += 1; continue }
                 builder.add(position: b.point.position, refPixel: b.refPixel, image: images[sel.reference]!, camera: refCam)
+                kept.append((b.refPixel, b.point.position))
                 errors.append(b.point.error)
                 r.kept += 1
+            }
+            if options.coverageCells > 0 {
+                for seed in CoverageFill.seeds(camera: refCam, image: images[sel.reference]!, kept: kept, cellsAlongLongSide: options.coverageCells) {
+                    builder.add(position: seed.position, colour: seed.colour, camera: refCam)
+                    r.filled += 1
+                }
+                filled += r.filled
             }
             seconds.triangulation += now() - t
             totalSampled += cells.count
@@ -105,17 +115,18 @@ public enum EDGSInitializer {
             if let w = r.warning { warnings.append("reference \(refCam.name): " + w) }
             refReports.append(r)
             progress("reference \(k + 1)/\(selection.count) \(refCam.name): \(cells.count) sampled, \(r.kept) kept"
+                     + (r.filled > 0 ? ", \(r.filled) filled" : "")
                      + (r.warning.map { " (warning: \($0))" } ?? ""))
         }
         if shouldStop() { throw InitInterrupted(referencesDone: selection.count) }
-        let dense = builder.count
+        let dense = builder.count - filled
         let addSfM = InitDiagnosis.addsSfMPoints(dense: dense, sfm: scene.points.count, options: options)
         guard dense > 0 || addSfM else {
             throw InitError(scene.source, "no point survived triangulation (\(totalSampled) sampled, all rejected or no confident matches)"
                             + (scene.points.isEmpty ? "" : "; --sfm-points auto or always would start from the \(scene.points.count) SfM points"))
         }
         t = now()
-        var cloud = dense > 0 ? builder.makeCloud(initialScale: options.initialScale,
+        var cloud = builder.count > 0 ? builder.makeCloud(initialScale: options.initialScale,
                                                   threadCount: ProcessInfo.processInfo.activeProcessorCount)
             : GaussianCloud(count: 0, maxSHDegree: options.shDegree)
         if addSfM {
@@ -134,7 +145,7 @@ public enum EDGSInitializer {
             settings: options,
             matchSource: options.correspondences.map { "files: \($0)" } ?? "built-in plane sweep",
             trainViews: scene.trainIndices.count, references: refReports, sampled: totalSampled,
-            gaussians: cloud.count, denseGaussians: dense, sfmPointsAdded: addSfM ? scene.points.count : 0,
+            gaussians: cloud.count, denseGaussians: dense, filledGaussians: filled, sfmPointsAdded: addSfM ? scene.points.count : 0,
             rejectedFraction: totalSampled > 0 ? 1 - Double(dense) / Double(totalSampled) : 0,
             medianReprojectionErrorPx: errors.isEmpty ? 0 : errors[errors.count / 2],
             tolerancePx: firstRef.map { options.tolerance(for: $0) } ?? 0, seconds: seconds, warnings: warnings)

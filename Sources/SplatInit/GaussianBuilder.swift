@@ -22,16 +22,21 @@ struct GaussianBuilder {
         self.shDegree = shDegree; self.scalingFactor = scalingFactor
     }
 
+    /// A triangulated point, coloured with the reference pixel containing its sample position.
     mutating func add(position: SIMD3<Double>, refPixel: SIMD2<Float>, image: Image8, camera: Camera) {
+        let x = min(max(Int(refPixel.x), 0), image.width - 1), y = min(max(Int(refPixel.y), 0), image.height - 1)
+        let o = (y * image.width + x) * image.channels
+        add(position: position, colour: SIMD3((0..<3).map { Float(image.pixels[o + $0]) / 255 }), camera: camera)
+    }
+
+    /// A point of the given RGB colour in [0, 1], seen from `camera` (its reference view).
+    mutating func add(position: SIMD3<Double>, colour: SIMD3<Float>, camera: Camera) {
         means += [Float(position.x), Float(position.y), Float(position.z)]
         let distance = max((position - camera.center).length, 1e-12)
         let s = Float(log(0.5 * scalingFactor * distance))
         logScales += [s, s, s]
         pixelSizes.append(Float(distance / camera.intrinsics.fx))
-        // The reference pixel containing the sample position.
-        let x = min(max(Int(refPixel.x), 0), image.width - 1), y = min(max(Int(refPixel.y), 0), image.height - 1)
-        let o = (y * image.width + x) * image.channels
-        for c in 0..<3 { colours.append(SH.dc(fromRGB: Float(image.pixels[o + c]) / 255)) }
+        for c in 0..<3 { colours.append(SH.dc(fromRGB: colour[c])) }
         count += 1
     }
 

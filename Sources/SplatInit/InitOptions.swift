@@ -51,6 +51,10 @@ public struct InitOptions: Sendable, Codable, Equatable {
     /// the SfM start it is meant to improve on.
     public var sfmPoints = SfMPointsPolicy.auto
     public var fewDensePerSfMPoint = 4.0
+    /// Cells along the long side of the grid over each reference whose cells without a kept
+    /// point get one Gaussian at a depth guessed from the nearest covered cell (CoverageFill.swift);
+    /// 0 = no fill.
+    public var coverageCells = 64
     /// A reference keeping less than this fraction of its samples is reported as failing.
     public var failingReferenceFraction = 0.02
 

@@ -18,6 +18,8 @@ public struct InitReport: Sendable, Codable, Equatable {
         public var droppedNoTriangulation = 0
         public var droppedReprojection = 0
         public var droppedAgreement = 0
+        /// Gaussians added for cells of this reference no kept point covers (CoverageFill.swift).
+        public var filled = 0
         /// Set when this reference contributed (almost) nothing, with the likely reason.
         public var warning: String? = nil
     }
@@ -33,10 +35,12 @@ public struct InitReport: Sendable, Codable, Equatable {
     public var trainViews: Int
     public var references: [Reference]
     public var sampled: Int
-    /// Gaussians in init.ply: `denseGaussians` + `sfmPointsAdded`.
+    /// Gaussians in init.ply: `denseGaussians` + `filledGaussians` + `sfmPointsAdded`.
     public var gaussians: Int
     /// Gaussians from triangulated dense matches (= sampled points that passed all checks).
     public var denseGaussians = 0
+    /// Gaussians filling what no kept match covers (`InitOptions.coverageCells`).
+    public var filledGaussians = 0
     /// SfM points added (`InitOptions.sfmPoints`), 0 when none were.
     public var sfmPointsAdded = 0
     /// Fraction of sampled points dropped (degenerate, behind a camera, near-parallel, over tolerance, disagreeing).

@@ -82,15 +82,6 @@ public struct ExposureState: Sendable, Equatable {
         }
     }
 
-    /// 3DGS's exposure schedule: log-linear from `exposure_lr_init` to `exposure_lr_final`
-    /// over the run's `iterations` steps.
-    public static func learningRate(step: Int, config: TrainConfig) -> Float {
-        let t = config.iterations > 0 ? min(max(Double(step) / Double(config.iterations), 0), 1) : 1
-        let lo = max(config.exposureLRInit, 1e-30), hi = max(config.exposureLRFinal, 1e-30)
-        if config.exposureLRInit == 0 { return 0 }
-        return Float(exp(log(lo) * (1 - t) + log(hi) * t))
-    }
-
     /// exposure.json as 3DGS writes it: image name → 3×4 matrix [A | b] as rows.
     public func json(names: [String]) throws -> Data {
         var out: [String: [[Double]]] = [:]

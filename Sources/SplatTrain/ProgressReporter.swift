@@ -1,7 +1,8 @@
 import Foundation
 
 /// Training progress on stderr: a single redrawn bar on a terminal, plain periodic lines
-/// otherwise (logs, CI). Shows step, steps/s, smoothed loss, Gaussians and ETA.
+/// otherwise (logs, CI). Shows step, steps/s, smoothed loss, Gaussians and ETA (for a time
+/// budget: the step count so far and the budget left).
 final class ProgressReporter {
     let total: Int
     let interval: Int
@@ -18,7 +19,11 @@ final class ProgressReporter {
         self.total = total; self.interval = max(1, interval); windowStep = startStep; self.startStep = startStep
     }
 
-    func update(step: Int, loss: Double, gaussians: Int) {
+    /// Seconds of a time budget left (nil: the run is `total` steps long).
+    private var remaining: Double?
+
+    func update(step: Int, loss: Double, gaussians: Int, remainingSeconds: Double? = nil) {
+        remaining = remainingSeconds
         // 3DGS's display smoothing: ema = 0.4·loss + 0.6·ema.
         smoothedLoss = smoothedLoss.map { 0.4 * loss + 0.6 * $0 } ?? loss
         let now = Date(), dt = now.timeIntervalSince(windowStart)
@@ -31,10 +36,10 @@ final class ProgressReporter {
             if total > 0 { stepsPerSecond = Double(step - startStep) / total }
         }
         if isTTY {
-            guard now.timeIntervalSince(lastDraw) >= 0.25 || step == total else { return }
+            guard now.timeIntervalSince(lastDraw) >= 0.25 || (remaining == nil && step == total) else { return }
             lastDraw = now
             write("\r\u{1B}[2K" + line(step: step, gaussians: gaussians))
-        } else if step % interval == 0 || step == total {
+        } else if step % interval == 0 || (remaining == nil && step == total) {
             write(line(step: step, gaussians: gaussians) + "\n")
         }
     }
@@ -47,10 +52,16 @@ final class ProgressReporter {
 
     private func line(step: Int, gaussians: Int) -> String {
         let rate = stepsPerSecond > 0 ? String(format: "%.2f steps/s", stepsPerSecond) : "-- steps/s"
+        let width = 24, loss = String(format: "%.5f", smoothedLoss ?? 0)
+        if let remaining {
+            let spent = Date().timeIntervalSince(startTime), left = max(remaining, 0)
+            let filled = spent + left > 0 ? min(width, Int(Double(width) * spent / (spent + left))) : width
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            return "[\(bar)] step \(step) | \(rate) | loss \(loss) | \(gaussians) Gaussians | budget left \(Self.duration(left))"
+        }
         let eta = stepsPerSecond > 0 ? Self.duration(Double(total - step) / stepsPerSecond) : "--"
-        let width = 24, filled = total > 0 ? width * step / total : width
+        let filled = total > 0 ? width * step / total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let loss = String(format: "%.5f", smoothedLoss ?? 0)
         return "[\(bar)] step \(step)/\(total) | \(rate) | loss \(loss) | \(gaussians) Gaussians | ETA \(eta)"
     }
 

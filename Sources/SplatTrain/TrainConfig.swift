@@ -8,6 +8,8 @@ public struct TrainConfig: Sendable, Equatable {
     public var initialization = "sfm"
     public var output = ""
     public var iterations = 7000
+    /// Minutes of wall time the run trains for (0 = none: `iterations` decides); Schedules.swift.
+    public var timeBudget = 0.0
     public var whiteBackground: Bool? = nil
     public var seed = 0
     /// 0 = all cores.
@@ -35,6 +37,11 @@ public struct TrainConfig: Sendable, Equatable {
     public var scalingLR = 0.005
     public var rotationLR = 0.001
     // Loss and schedules
+    /// The run length the step-valued schedule keys are written for (0 = literal steps); Schedules.swift.
+    public var scheduleIterations = 30000
+    /// Resolution warm-up: halvings of the image size at the start, one fewer every resolution_schedule reference steps.
+    public var numDownscales = 2
+    public var resolutionSchedule = 3000
     public var lambdaDSSIM = 0.2
     public var shDegree = 3
     public var shDegreeInterval = 1000
@@ -72,6 +79,7 @@ public struct TrainConfig: Sendable, Equatable {
         ("init", .initialization(\.initialization)),
         ("output", .path(\.output)),
         ("iterations", .int(\.iterations, 0...10_000_000)),
+        ("time_budget", .double(\.timeBudget, 0...1e6)),
         ("white_background", .optionalBool(\.whiteBackground)),
         ("seed", .int(\.seed, 0...Int.max)),
         ("threads", .int(\.threads, 0...1024)),
@@ -92,6 +100,9 @@ public struct TrainConfig: Sendable, Equatable {
         ("scaling_lr", .double(\.scalingLR, 0...1e3)),
         ("rotation_lr", .double(\.rotationLR, 0...1e3)),
         ("lambda_dssim", .double(\.lambdaDSSIM, 0...1)),
+        ("schedule_iterations", .int(\.scheduleIterations, 0...10_000_000)),
+        ("num_downscales", .int(\.numDownscales, 0...6)),
+        ("resolution_schedule", .int(\.resolutionSchedule, 0...10_000_000)),
         ("sh_degree", .int(\.shDegree, 0...3)),
         ("sh_degree_interval", .int(\.shDegreeInterval, 1...10_000_000)),
         ("opacity_decay", .double(\.opacityDecay, 0...1)),

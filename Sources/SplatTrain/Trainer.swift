@@ -18,6 +18,9 @@ public final class Trainer {
     let renderer: TrainingRenderer
     let loss: PhotometricLoss
     let threads: Int
+    let levels: ResolutionLevels
+    /// Reference step of the last step run (Schedules.swift); evaluation renders at its SH degree.
+    private var lastReferenceStep: Double
     // Per-step buffers, reused.
     private var target: [Float] = []
     private var dLdImage: [Float] = []
@@ -25,6 +28,10 @@ public final class Trainer {
     /// Wall time per phase of `step()` in this process (render, loss, backward, adam, maintain).
     public private(set) var phaseSeconds: [String: Double] = [:]
     private var phaseClock = DispatchTime.now()
+    /// Render + loss wall time and pixel count of the last step (a time budget estimates from
+    /// them what the final evaluation will cost).
+    public private(set) var lastStepRenderSeconds = 0.0
+    public private(set) var lastStepPixels = 0
 
     private func phase(_ name: String) {
         let now = DispatchTime.now()
@@ -40,27 +47,33 @@ public final class Trainer {
         threads = config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount
         schedule = TrainingSchedule(config: config, sceneRadius: views.sceneRadius)
         loss = PhotometricLoss(lambdaDSSIM: Float(config.lambdaDSSIM), threadCount: threads)
+        levels = ResolutionLevels(views: views)
+        lastReferenceStep = schedule.referenceStep(step: state.step)
     }
 
-    /// Runs step `state.step + 1` and returns its loss. Throws `NonFiniteValue` (leaving `state`
-    /// exactly as it was) if the loss or any gradient group is not finite.
+    /// Runs step `state.step + 1` and returns its loss. `progress` is the fraction of the run
+    /// done (time-budget runs); nil takes it from the step count. Throws `NonFiniteValue`
+    /// (leaving `state` exactly as it was) if the loss or any gradient group is not finite.
     @discardableResult
-    public func step() throws -> PhotometricLoss.Value {
+    public func step(progress: Double? = nil) throws -> PhotometricLoss.Value {
         let s = state.step + 1
+        let r = schedule.referenceStep(step: s, progress: progress)
         let saved = (state.rng, state.viewStack)
         let view = state.nextView()
-        let camera = views.trainCameras[view]
-        let degree = min(schedule.activeSHDegree(step: s), state.cloud.maxSHDegree)
+        let level = levels.level(schedule.imageDownscale(at: r))
+        let camera = level.cameras[view]
+        let degree = min(schedule.activeSHDegree(at: r), state.cloud.maxSHDegree)
         let bg = views.background
 
         phaseClock = DispatchTime.now()
+        let renderStart = phaseClock
         var image = renderer.render(state.cloud, camera: camera, shDegree: degree, background: bg)
         phase("render")
-        TrainingViews.toFloat(views.trainImages[view], into: &target)
+        TrainingViews.toFloat(level.images[view], into: &target)
         // The view's exposure transform and loss mask sit between render and loss (Exposure.swift, LossMask.swift).
         let beforeExposure = state.exposure == nil ? [] : image
         state.exposure?.apply(view: view, to: &image)
-        let mask = views.mask(view)
+        let mask = level.mask(view)
         if let mask { LossMask.blend(&image, target: target, mask: mask) }
         if dLdImage.count != image.count { dLdImage = [Float](repeating: 0, count: image.count) }
         let value = image.withUnsafeBufferPointer { r in
@@ -71,6 +84,8 @@ public final class Trainer {
             }
         }
         phase("loss")
+        lastStepRenderSeconds = Double(phaseClock.uptimeNanoseconds - renderStart.uptimeNanoseconds) * 1e-9
+        lastStepPixels = camera.width * camera.height
         guard value.loss.isFinite else {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "loss", step: s)
@@ -89,14 +104,15 @@ public final class Trainer {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "gradient of the exposure of \(camera.name)", step: s)
         }
-        state.applyAdam(gradients: gradients, learningRates: schedule.learningRates(step: s), activeSHDegree: degree,
+        state.applyAdam(gradients: gradients, learningRates: schedule.learningRates(at: r), activeSHDegree: degree,
                         threadCount: threads)
-        if let e = exposureGradient { state.exposure?.update(view: view, gradient: e, learningRate: ExposureState.learningRate(step: s, config: config)) }
+        if let e = exposureGradient { state.exposure?.update(view: view, gradient: e, learningRate: schedule.exposureLearningRate(progress: progress ?? schedule.progress(step: s))) }
         phase("adam")
-        if schedule.decaysOpacity(atStep: s) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay)) }
-        if schedule.prunes(atStep: s) { OpacityMaintenance.prune(&state, below: Float(config.pruneOpacity)) }
+        if schedule.decaysOpacity(atStep: s, reference: r) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay)) }
+        if schedule.prunes(atStep: s, reference: r) { OpacityMaintenance.prune(&state, below: Float(config.pruneOpacity)) }
         phase("maintain")
         state.step = s
+        lastReferenceStep = r
         return value
     }
 
@@ -104,7 +120,7 @@ public final class Trainer {
     /// nil without test views.
     public func evaluate() -> (psnr: Double, ssim: Double)? {
         guard !views.testCameras.isEmpty else { return nil }
-        let degree = min(schedule.activeSHDegree(step: max(state.step, 1)), state.cloud.maxSHDegree)
+        let degree = min(schedule.activeSHDegree(at: lastReferenceStep), state.cloud.maxSHDegree)
         let evaluator = SSIMEvaluator(threadCount: threads)
         let scores = zip(views.testCameras, views.testImages).map { camera, truth in
             let pixels = renderer.render(state.cloud, camera: camera, shDegree: degree, background: views.background)

@@ -5,7 +5,10 @@ import SplatIO
 /// `splat optimize` end to end: load the scene and its images, make or resume the starting
 /// cloud, train with the tile rasterizer, write the outputs.
 public enum TrainingRun {
-    public static func run(_ config: TrainConfig, resume: Bool, configFile: String) throws -> TrainingSession.Outcome {
+    /// `budgetStart` and `pixelsAfterTraining` place a `time_budget` run's deadline within a
+    /// longer command (TimeBudget.swift); by default the budget starts here and ends with training.
+    public static func run(_ config: TrainConfig, resume: Bool, configFile: String,
+                           budgetStart: Date? = nil, pixelsAfterTraining: Int = 0) throws -> TrainingSession.Outcome {
         guard !config.scene.isEmpty else { throw TrainError.config(file: configFile, message: "key 'scene' is required") }
         guard !config.output.isEmpty else {
             throw TrainError.config(file: configFile, message: "key 'output' is required (or pass --output)")
@@ -20,6 +23,8 @@ public enum TrainingRun {
             try GaussianPLY.write(cloud, to: path)
         }
         session.stageSeconds = [("load", Date().timeIntervalSince(t0))]
+        session.budgetStart = budgetStart
+        session.pixelsRenderedAfterTraining = pixelsAfterTraining
         if let notice { session.report(notice) }
         let masked = views.trainMasks.compactMap { $0 }.count
         if masked > 0 { session.report("masks: \(masked) of \(views.trainCameras.count) train views have a loss mask (\(config.masks == "alpha" ? "alpha channel" : SceneMasks.folder(of: scene)))") }

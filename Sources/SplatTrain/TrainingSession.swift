@@ -21,6 +21,11 @@ public final class TrainingSession {
     let writeCloud: (GaussianCloud, String) throws -> Void
     /// Wall time of stages that ran before the session (e.g. "load"), seconds.
     public var stageSeconds: [(String, Double)] = []
+    /// When a `time_budget` run's clock started (default: when `run` is called); `splat run`
+    /// starts it before COLMAP and init, so the budget covers the whole command.
+    public var budgetStart: Date? = nil
+    /// Pixels the caller renders after training (test renders, an orbit), kept out of the budget.
+    public var pixelsRenderedAfterTraining = 0
     /// Asked after every step; true stops the run with a checkpoint.
     public var shouldStop: () -> Bool = { StopSignal.isRequested }
     /// Where lines meant for the user go (stdout by default).
@@ -41,6 +46,7 @@ public final class TrainingSession {
         if resume && !FileManager.default.fileExists(atPath: checkpointPath) {
             throw TrainError.checkpoint(file: checkpointPath, message: "no checkpoint to resume from")
         }
+        let sessionStart = Date().addingTimeInterval(-stageSeconds.reduce(0) { $0 + $1.1 })
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         var stages = stageSeconds
         var clock = Date()
@@ -93,10 +99,21 @@ public final class TrainingSession {
         let progress = ProgressReporter(total: config.iterations, startStep: trainer.state.step, interval: config.logInterval)
         var stepClock = Date()
         var preview = TrainingPreview(config: config, resumedAt: resume ? state.step : nil, elapsedSeconds: state.elapsedSeconds)
-        while trainer.state.step < config.iterations {
+        // A time-budget run places its schedules by the fraction of the budget used (TimeBudget.swift).
+        var budget = config.timeBudget > 0
+            ? TimeBudget(minutes: config.timeBudget, start: budgetStart ?? sessionStart, trainedBefore: trainer.state.elapsedSeconds,
+                         pixelsAfterTraining: Double(2 * views.testCameras.reduce(0) { $0 + $1.width * $1.height } + pixelsRenderedAfterTraining))
+            : nil
+        if let b = budget {
+            report(String(format: "time budget: %.1f min, %.1f min left for training; the schedules spread over it", config.timeBudget, b.remaining() / 60))
+        }
+        while budget.map({ !$0.isSpent }) ?? (trainer.state.step < config.iterations) {
             do {
-                let value = try trainer.step()
-                progress.update(step: trainer.state.step, loss: value.loss, gaussians: trainer.state.cloud.count)
+                let fraction = budget?.progress(trained: trainer.state.elapsedSeconds + Date().timeIntervalSince(stepClock))
+                let value = try trainer.step(progress: fraction)
+                budget?.observe(renderSeconds: trainer.lastStepRenderSeconds, pixels: trainer.lastStepPixels)
+                progress.update(step: trainer.state.step, loss: value.loss, gaussians: trainer.state.cloud.count,
+                                remainingSeconds: budget?.remaining())
                 try preview.afterStep(step: trainer.state.step, loss: value.loss, cloud: trainer.state.cloud)
             } catch let bad as NonFiniteValue {
                 progress.finish()

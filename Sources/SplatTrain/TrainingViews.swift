@@ -14,8 +14,6 @@ public struct TrainingViews: Sendable {
     /// empty when the scene has no masks (LossMask.swift).
     public var trainMasks: [Image8?] = []
 
-    func mask(_ view: Int) -> Image8? { view < trainMasks.count ? trainMasks[view] : nil }
-
     public init(trainCameras: [Camera], trainImages: [Image8], testCameras: [Camera], testImages: [Image8],
                 background: SIMD3<Float>, sceneRadius: Double) {
         precondition(trainCameras.count == trainImages.count && testCameras.count == testImages.count)

@@ -21,7 +21,11 @@ struct InitArguments: ParsableArguments {
     @Option(help: "Add the scene's SfM points to the dense ones: auto (when fewer than 4x as many dense points survive), always or never.")
     var sfmPoints = InitOptions().sfmPoints
 
+    @Option(help: "Cells along the long side of a grid over each reference; every cell no kept match covers gets one Gaussian at the depth of the nearest covered cell, coloured as the cell (textureless walls, ceilings). 0 = no fill.")
+    var coverageCells = InitOptions().coverageCells
+
     func validate() throws {
+        guard (0...4096).contains(coverageCells) else { throw ValidationError("--coverage-cells must be between 0 and 4096") }
         guard numRefs >= 1 else { throw ValidationError("--num-refs must be at least 1") }
         guard nnsPerRef >= 1 else { throw ValidationError("--nns-per-ref must be at least 1") }
         guard matchesPerRef >= 1 else { throw ValidationError("--matches-per-ref must be at least 1") }
@@ -35,6 +39,7 @@ struct InitArguments: ParsableArguments {
         o.matcher.maxSide = matchSize
         o.initialScale = initialScale
         o.sfmPoints = sfmPoints
+        o.coverageCells = coverageCells
         o.seed = seed
         return o
     }

@@ -20,6 +20,9 @@ struct Optimize: ParsableCommand {
     @Option(help: "Training steps in total, overriding 'iterations' (steps, not epochs).")
     var iterations: Int?
 
+    @Option(help: "Train for this many minutes of wall time (loading included) instead of a step count, overriding 'time_budget'; the schedules spread over the budget.")
+    var minutes: Double?
+
     @Option(help: "Output directory, overriding 'output' (relative to the working directory).")
     var output: String?
 
@@ -34,6 +37,7 @@ struct Optimize: ParsableCommand {
     func validate() throws {
         guard FileManager.default.fileExists(atPath: config) else { throw ValidationError("config file \(config) does not exist") }
         if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
+        if let minutes, !(minutes > 0 && minutes <= 1e6) { throw ValidationError("--minutes must be a positive number of minutes (got \(minutes))") }
         if let threads, threads < 0 { throw ValidationError("--threads must be >= 0") }
     }
 
@@ -42,6 +46,7 @@ struct Optimize: ParsableCommand {
         // ends the process at once; nothing has been written by then.
         var c = try ConfigLoader.load(path: config)
         if let iterations { c.iterations = iterations }
+        if let minutes { c.timeBudget = minutes }
         if let threads { c.threads = threads }
         features.apply(to: &c)
         if let output { c.output = ConfigLoader.resolve(output, against: FileManager.default.currentDirectoryPath) }

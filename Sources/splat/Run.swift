@@ -41,6 +41,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Training steps in total, overriding 'iterations' (default 7000).")
     var iterations: Int?
 
+    @Option(help: "Minutes of wall time for the whole command (COLMAP, init, training, test renders and the orbit included), overriding 'time_budget'; training fills what the other stages leave and its schedules spread over it.")
+    var minutes: Double?
+
     @Option(help: "Integer factor by which images are reduced on load, overriding 'downscale' (1 = full size).")
     var downscale: Int?
 
@@ -64,6 +67,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must be >= 0") }
+        if let minutes, !(minutes > 0 && minutes <= 1e6) { throw ValidationError("--minutes must be a positive number of minutes (got \(minutes))") }
         if let downscale, downscale < 1 { throw ValidationError("--downscale must be at least 1") }
         guard (1...10_000).contains(videoFrames) else { throw ValidationError("--video-frames must be between 1 and 10000 (got \(videoFrames))") }
         guard orbitFrames >= 0 else { throw ValidationError("--orbit-frames must be >= 0 (got \(orbitFrames))") }
@@ -73,6 +77,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        let commandStart = Date()
         let cwd = FileManager.default.currentDirectoryPath
         let outDir = ConfigLoader.resolve(output, against: cwd)
         let ownInit = outDir + "/init.ply"
@@ -96,6 +101,7 @@ struct RunCommand: ParsableCommand {
         c.scene = ConfigLoader.resolve(scene, against: cwd)
         c.output = outDir
         if let iterations { c.iterations = iterations }
+        if let minutes { c.timeBudget = minutes }
         if let downscale { c.downscale = downscale }
         features.apply(to: &c)
 
@@ -145,13 +151,18 @@ struct RunCommand: ParsableCommand {
 
         // 2. Optimization.
         if !resume && !rerunLater && Self.optimizeIsDone(c) {
-            say("optimize: skipped, \(outDir)/point_cloud.ply is from a finished run of \(c.iterations) steps with the same config")
+            say("optimize: skipped, \(outDir)/point_cloud.ply is from a finished run with the same config")
         } else {
             try MemoryBudget.require(MemoryCheck.training(c, scene: loaded, resume: resume), for: configFile,
                                     advice: "try --downscale \(c.downscale * 2), a lower 'sh_degree' or fewer --matches-per-ref")
-            say(resume ? "optimize: resuming towards \(c.iterations) steps" : "optimize: \(c.iterations) steps")
+            let length = c.timeBudget > 0 ? String(format: "until %.1f min after the start of the command", c.timeBudget) : "\(c.iterations) steps"
+            say(resume ? "optimize: resuming, \(length)" : "optimize: \(length)")
             StopSignal.restoreDefault()   // loading the images: immediate; TrainingRun installs it again
-            let outcome = try TrainingRun.run(c, resume: resume, configFile: configFile)
+            // What the later stages render (test views, orbit) is kept out of a time budget.
+            let orbitPixels = orbitFrames * (loaded.cameras.first.map { $0.width * $0.height } ?? 0)
+            let testPixels = loaded.testCameras.reduce(0) { $0 + $1.width * $1.height }
+            let outcome = try TrainingRun.run(c, resume: resume, configFile: configFile, budgetStart: commandStart,
+                                              pixelsAfterTraining: testPixels + orbitPixels)
             if !outcome.completed {
                 Progress.line("interrupted: training stopped at step \(outcome.steps) with a checkpoint; "
                               + "continue with: splat run \(scene) --output \(output) --resume")
@@ -206,7 +217,7 @@ struct RunCommand: ParsableCommand {
               let written = try? String(contentsOfFile: dir + "/config.yaml", encoding: .utf8), written == c.yaml(),
               let data = fm.contents(atPath: dir + "/metrics.json"),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              (json["steps"] as? Int) == c.iterations,
+              c.timeBudget > 0 || (json["steps"] as? Int) == c.iterations,
               let metricsDate = (try? fm.attributesOfItem(atPath: dir + "/metrics.json"))?[.modificationDate] as? Date,
               let configDate = (try? fm.attributesOfItem(atPath: dir + "/config.yaml"))?[.modificationDate] as? Date
         else { return false }

@@ -23,6 +23,9 @@ func smallConfig(output: String, iterations: Int) -> TrainConfig {
     c.scene = "/synthetic"; c.output = output; c.iterations = iterations
     c.threads = 2; c.testInterval = 10; c.checkpointInterval = 0
     c.featureLR = 0.01; c.opacityLR = 0.05
+    // Literal 3DGS steps and no warm-up, so these few-step runs exercise every step kind
+    // (ScheduleTests covers the run-length schedules).
+    c.scheduleIterations = 0; c.numDownscales = 0
     return c
 }
 
