@@ -29,8 +29,8 @@ import Testing
             #expect(abs(p.z - 4) < 1e-9)
             let pixel = camera.project(s.position)!
             // On a cell centre of the right half: x = 36, 44, 52, 60; y = 4, 12, ..., 44.
-            #expect(pixel.x > 32 && abs((pixel.x - 4).truncatingRemainder(dividingBy: 8)) < 1e-6)
-            #expect(abs((pixel.y - 4).truncatingRemainder(dividingBy: 8)) < 1e-6)
+            func onCentre(_ p: Double) -> Bool { abs(((p - 4) / 8).rounded() * 8 - (p - 4)) < 1e-6 }
+            #expect(pixel.x > 32 && onCentre(pixel.x) && onCentre(pixel.y))
             #expect(abs(s.colour.x - 200 / 255) < 1e-6 && s.colour.y == 0 && abs(s.colour.z - 50 / 255) < 1e-6)
         }
     }

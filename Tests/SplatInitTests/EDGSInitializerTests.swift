@@ -10,6 +10,7 @@ import Testing
         var o = InitOptions()
         o.numRefs = 2; o.nnsPerRef = 2; o.matchesPerRef = 1500; o.seed = 5
         o.matcher.maxSide = 96
+        o.coverageCells = 0   // these tests judge matched points; CoverageFillTests covers the fill
         return o
     }
 

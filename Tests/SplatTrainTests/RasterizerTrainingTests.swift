@@ -44,6 +44,7 @@ import Testing
         config.positionLRInit = 0.004; config.positionLRFinal = 0.004
         config.featureLR = 0.01; config.opacityLR = 0.03; config.scalingLR = 0.01; config.rotationLR = 0.01
         config.opacityDecayInterval = 0; config.pruneInterval = 0
+        config.numDownscales = 0   // full-size views from the first of these 400 steps
         let trainer = Trainer(config: config, views: views,
                               state: TrainingState(cloud: start, seed: 3, trainViewCount: views.trainCameras.count),
                               renderer: RasterizerTrainingRenderer(threadCount: 2))
