@@ -52,7 +52,7 @@ public struct TrainConfig: Sendable, Equatable {
     public var pruneInterval = 10
     public var pruneUntil = 15000
     // Reporting
-    public var testInterval = 500
+    public var testInterval = 0
     public var checkpointInterval = 1000
     public var logInterval = 100
     /// Steps between previews for `splat view` (TrainingPreview.swift); 0 = none.
