@@ -12,6 +12,9 @@ public final class TrainingSession {
         public var gaussians: Int
         public var psnr: Double?
         public var ssim: Double?
+        /// Progress of the last step (Schedules.swift): 1 at the end of an `iterations` run; a
+        /// time-budget run's fraction of its budget when its last step started.
+        public var progress = 1.0
     }
 
     public let config: TrainConfig
@@ -105,12 +108,14 @@ public final class TrainingSession {
                          pixelsAfterTraining: Double(2 * views.testCameras.reduce(0) { $0 + $1.width * $1.height } + pixelsRenderedAfterTraining))
             : nil
         if let b = budget {
-            report(String(format: "time budget: %.1f min, %.1f min left for training; the schedules spread over it", config.timeBudget, b.remaining() / 60))
+            report(String(format: "time budget: %g min, %.2f min left for training; the schedules spread over it", config.timeBudget, b.remaining() / 60))
         }
+        var lastProgress = trainer.schedule.progress(step: trainer.state.step)
         while budget.map({ !$0.isSpent }) ?? (trainer.state.step < config.iterations) {
             do {
                 let fraction = budget?.progress(trained: trainer.state.elapsedSeconds + Date().timeIntervalSince(stepClock))
                 let value = try trainer.step(progress: fraction)
+                lastProgress = fraction ?? trainer.schedule.progress(step: trainer.state.step)
                 budget?.observe(renderSeconds: trainer.lastStepRenderSeconds, pixels: trainer.lastStepPixels)
                 progress.update(step: trainer.state.step, loss: value.loss, gaussians: trainer.state.cloud.count,
                                 remainingSeconds: budget?.remaining())
@@ -133,7 +138,8 @@ public final class TrainingSession {
                 if stopping {
                     progress.finish()
                     report("stopped at step \(s); checkpoint written to \(checkpointPath) (continue with --resume)")
-                    return Outcome(completed: false, steps: s, gaussians: trainer.state.cloud.count, psnr: last?.0, ssim: last?.1)
+                    return Outcome(completed: false, steps: s, gaussians: trainer.state.cloud.count, psnr: last?.0, ssim: last?.1,
+                                   progress: lastProgress)
                 }
                 stepClock = Date()
             }
@@ -159,7 +165,8 @@ public final class TrainingSession {
         let scores = views.testCameras.isEmpty ? "nothing held out" : "test PSNR \(psnr) SSIM \(ssim)"
         report("done: \(final.step) steps, \(final.cloud.count) Gaussians, \(scores), "
                + String(format: "training %.1f s", final.elapsedSeconds))
-        return Outcome(completed: true, steps: final.step, gaussians: final.cloud.count, psnr: last?.0, ssim: last?.1)
+        return Outcome(completed: true, steps: final.step, gaussians: final.cloud.count, psnr: last?.0, ssim: last?.1,
+                       progress: lastProgress)
     }
 
     func writeSummary(_ s: TrainingState, metrics: (Double, Double)?, stages: [(String, Double)],

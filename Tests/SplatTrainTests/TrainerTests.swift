@@ -136,6 +136,24 @@ func smallConfig(output: String, iterations: Int) -> TrainConfig {
         #expect(abs(trainer.state.cloud.opacity(0) - 0.99 * sigmoid(1)) < 0.05)
     }
 
+    @Test func timeBudgetRunStopsAtItsDeadlineWithFinishedSchedules() throws {
+        let views = renderedViews(truth: targetCloud(), cameras: testCameras(count: 8))
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var c = smallConfig(output: dir, iterations: 5)
+        c.timeBudget = 0.05   // 3 s, one kept back for writing; `iterations` is not used
+        c.scheduleIterations = 30000; c.numDownscales = 2
+        let session = TrainingSession(config: c, views: views, renderer: AdditiveTestRenderer()) { _, _ in }
+        session.report = { _ in }
+        let started = Date()
+        let outcome = try session.run(resume: false) { perturbed(targetCloud()) }
+        let wall = Date().timeIntervalSince(started)
+        #expect(outcome.completed && outcome.steps > 5)
+        // The last step ran with (nearly) the whole budget spent: schedules at their end state.
+        #expect(outcome.progress > 0.9 && outcome.progress <= 1)
+        #expect(wall > 1.5 && wall < 6)   // stops at the deadline, not after a step count
+    }
+
     @Test func sessionWritesConfigMetricsAndCloud() throws {
         let views = renderedViews(truth: targetCloud(), cameras: testCameras(count: 8))
         let dir = try tempDir()
