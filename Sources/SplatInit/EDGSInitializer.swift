@@ -32,7 +32,8 @@ public enum EDGSInitializer {
             selection = m.map { ReferenceSelection(reference: $0.reference, neighbours: $0.pairs.map(\.neighbour)) }
         } else {
             selection = ViewSelection.select(cameras: scene.cameras, trainIndices: scene.trainIndices,
-                                             numRefs: options.numRefs, nnsPerRef: options.nnsPerRef, seed: options.seed,
+                                             numRefs: options.references(trainViews: scene.trainIndices.count),
+                                             nnsPerRef: options.nnsPerRef, seed: options.seed,
                                              points: scene.points, observedPoints: scene.observedPoints)
         }
         seconds.selection = now() - t
@@ -79,7 +80,7 @@ public enum EDGSInitializer {
 
             t = now()
             let weights = MatchSampling.aggregate(matches, sampleThreshold: options.sampleThreshold)
-            let cells = MatchSampling.sample(weights: weights, count: options.matchesPerRef,
+            let cells = MatchSampling.sample(weights: weights, count: options.samplesPerReference(references: selection.count),
                                              seed: options.seed &+ 0x9E37_79B9 &* UInt64(sel.reference + 1))
             seconds.sampling += now() - t
 

@@ -14,12 +14,14 @@ public enum InitialScale: String, Sendable, Codable, Equatable, CaseIterable {
 }
 
 public struct InitOptions: Sendable, Codable, Equatable {
-    /// Reference views (k-means clusters over train views; clamped to their number).
-    public var numRefs = 20
+    /// Reference views (k-means clusters over train views; clamped to their number); 0 = auto,
+    /// `references(trainViews:)`.
+    public var numRefs = 0
     /// Neighbours matched per reference (clamped to train views − 1).
     public var nnsPerRef = 3
-    /// Reference pixels sampled (without replacement, ∝ certainty) per reference.
-    public var matchesPerRef = 20_000
+    /// Reference pixels sampled (without replacement, ∝ certainty) per reference; 0 = auto,
+    /// `samplesPerReference(references:)`.
+    public var matchesPerRef = 0
     /// Certainties above this count as 1 when sampling (the reference clamps RoMa's likewise).
     public var sampleThreshold: Float = 0.3
     /// Points whose larger per-view reprojection error (L1, pixels) exceeds this are dropped.
@@ -59,6 +61,22 @@ public struct InitOptions: Sendable, Codable, Equatable {
     public var failingReferenceFraction = 0.02
 
     public init() {}
+
+    /// References for a scene of `n` train views: `numRefs`, or by default half the views,
+    /// at least 20 and at most 64. More references cover more of the scene at the same
+    /// number of samples (classroom, 112 train views at ½ size: 20 → 60 references with the
+    /// same ~400k samples took the untrained held-out PSNR from 12.6 to 14.1 dB and 500 steps
+    /// from 16.4 to 18.2 dB); each costs one matching of its neighbours (~0.3 s at 320 px).
+    public func references(trainViews n: Int) -> Int {
+        min(n, numRefs > 0 ? numRefs : min(max(n / 2, 20), 64))
+    }
+
+    /// Samples per reference: `matchesPerRef`, or by default 480,000 spread over the
+    /// references (between 5,000 and 20,000 each), so the Gaussian count stays about the same
+    /// whatever the number of references.
+    public func samplesPerReference(references k: Int) -> Int {
+        matchesPerRef > 0 ? matchesPerRef : min(max(480_000 / max(k, 1), 5000), 20_000)
+    }
 
     public func tolerance(for camera: Camera) -> Double {
         maxReprojectionError ?? 0.005 * Double(max(camera.width, camera.height))

@@ -3,14 +3,14 @@ import SplatInit
 
 /// The EDGS initialization flags shared by `splat init` and `splat run`.
 struct InitArguments: ParsableArguments {
-    @Option(help: "Reference views (k-means clusters of train cameras; clamped to the number of train views).")
-    var numRefs = InitOptions().numRefs
+    @Option(help: "Reference views (k-means clusters of train cameras; clamped to the number of train views). Default: half the train views, at least 20, at most 64.")
+    var numRefs: Int?
 
     @Option(help: "Neighbour views matched against each reference.")
     var nnsPerRef = InitOptions().nnsPerRef
 
-    @Option(help: "Reference pixels sampled (and triangulated) per reference view.")
-    var matchesPerRef = InitOptions().matchesPerRef
+    @Option(help: "Reference pixels sampled (and triangulated) per reference view. Default: 480000 over the references, 5000 to 20000 each.")
+    var matchesPerRef: Int?
 
     @Option(help: "Long side, in pixels, of the images the built-in matcher works on (smaller is faster).")
     var matchSize = MatcherOptions().maxSide
@@ -26,16 +26,16 @@ struct InitArguments: ParsableArguments {
 
     func validate() throws {
         guard (0...4096).contains(coverageCells) else { throw ValidationError("--coverage-cells must be between 0 and 4096") }
-        guard numRefs >= 1 else { throw ValidationError("--num-refs must be at least 1") }
+        if let numRefs, numRefs < 1 { throw ValidationError("--num-refs must be at least 1") }
         guard nnsPerRef >= 1 else { throw ValidationError("--nns-per-ref must be at least 1") }
-        guard matchesPerRef >= 1 else { throw ValidationError("--matches-per-ref must be at least 1") }
+        if let matchesPerRef, matchesPerRef < 1 { throw ValidationError("--matches-per-ref must be at least 1") }
         guard matchSize >= 16 else { throw ValidationError("--match-size must be at least 16 pixels") }
     }
 
     /// Initializer options with these flags applied.
     func options(seed: UInt64) -> InitOptions {
         var o = InitOptions()
-        o.numRefs = numRefs; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef
+        o.numRefs = numRefs ?? 0; o.nnsPerRef = nnsPerRef; o.matchesPerRef = matchesPerRef ?? 0
         o.matcher.maxSide = matchSize
         o.initialScale = initialScale
         o.sfmPoints = sfmPoints

@@ -10,7 +10,7 @@ enum MemoryCheck {
     /// `splat init` on a loaded scene (image sizes come from the cameras; nothing decoded yet).
     static func initialization(_ s: Scene, options o: InitOptions) -> MemoryEstimate {
         let train = s.trainIndices.map { s.cameras[$0] }
-        let refs = min(o.numRefs, train.count), nns = min(o.nnsPerRef, max(0, train.count - 1))
+        let refs = o.references(trainViews: train.count), nns = min(o.nnsPerRef, max(0, train.count - 1))
         let views = min(train.count, refs * (1 + nns))
         let largest = train.map { $0.width * $0.height }.max() ?? 0
         let camera = train.max { $0.width * $0.height < $1.width * $1.height }
@@ -22,7 +22,7 @@ enum MemoryCheck {
         return .initialization(loadedImagePixels: views * largest, loadedViews: views, matchPixels: matchPixels,
                                depthSamples: o.matcher.maxDepthSamples,
                                concurrentSweeps: min(2 * nns, ProcessInfo.processInfo.activeProcessorCount),
-                               neighbours: nns, points: refs * o.matchesPerRef)
+                               neighbours: nns, points: refs * o.samplesPerReference(references: refs))
     }
 
     /// `splat optimize` / the optimize stage of `splat run`: the Gaussian count comes from the

@@ -184,7 +184,8 @@ struct RunCommand: ParsableCommand {
 
     /// EDGS dense init, exactly as `splat init` does it, into <dir>/init.ply and init.json.
     func initialize(_ scene: Scene, options o: InitOptions, colmap: ColmapReport?, into dir: String) throws {
-        say("init: EDGS dense initialization (\(o.numRefs) references, \(o.nnsPerRef) neighbours, \(o.matchesPerRef) samples each)")
+        let refs = o.references(trainViews: scene.trainIndices.count)
+        say("init: EDGS dense initialization (\(refs) references, \(o.nnsPerRef) neighbours, \(o.samplesPerReference(references: refs)) samples each)")
         var result: EDGSInitializer.Result
         do {
             result = try EDGSInitializer.run(scene: scene, options: o,
