@@ -174,21 +174,16 @@ struct RunCommand: ParsableCommand {
     /// EDGS dense init, exactly as `splat init` does it, into <dir>/init.ply and init.json.
     func initialize(_ scene: Scene, options o: InitOptions, colmap: ColmapReport?, into dir: String) throws {
         say("init: EDGS dense initialization (\(o.numRefs) references, \(o.nnsPerRef) neighbours, \(o.matchesPerRef) samples each)")
-        var result: EDGSInitializer.Result
+        let initialization: SceneInitialization
         do {
-            result = try EDGSInitializer.run(scene: scene, options: o,
-                                             loadImage: { try SceneImages.loadRGB($0, background: scene.background) },
-                                             progress: { say("  \($0)") }, shouldStop: { StopSignal.isRequested })
+            initialization = try SceneInitialization(scene: scene, options: o, colmap: colmap,
+                                                     progress: { say("  \($0)") }, shouldStop: { StopSignal.isRequested })
         } catch is InitInterrupted {
             Progress.line("interrupted: init stopped, nothing written for it (init.ply is written only when complete)")
             throw ExitCode(StopSignal.exitStatus)
         }
-        result.report.colmap = colmap
-        try GaussianPLY.write(result.cloud, to: dir + "/init.ply")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(result.report), to: dir + "/init.json")
-        let r = result.report
+        try initialization.write(into: dir)
+        let r = initialization.report
         say(String(format: "init: wrote %d Gaussians to %@/init.ply (%d of %d sampled matches kept%@, %.1f s)", r.gaussians, dir,
                    r.denseGaussians, r.sampled, r.sfmPointsAdded > 0 ? " + \(r.sfmPointsAdded) SfM points" : "", r.seconds.total))
         if StopSignal.isRequested {
