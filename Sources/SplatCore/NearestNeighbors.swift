@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Mean squared distance from each point to its 3 nearest other points (3DGS's `distCUDA2`,
@@ -18,18 +17,14 @@ public enum NearestNeighbors {
         var result = [Float](repeating: 0, count: n)
         result.withUnsafeMutableBufferPointer { out in
             let o = out.baseAddress!
-            let chunks = max(1, min(n / 4096, threadCount * 4))
-            let body: (Int) -> Void = { chunk in
-                for i in (n * chunk / chunks)..<(n * (chunk + 1) / chunks) {
+            Parallel.split(n, threads: threadCount) { range in
+                for i in range {
                     let best = grid.threeNearest(to: i, points: points, k: k)
                     var sum: Float = 0
                     for m in 0..<k { sum += best[m] }
                     o[i] = max(sum / Float(k), 1e-7)
                 }
             }
-            // Chunks write disjoint ranges of `out`, so running them concurrently is race-free.
-            let box = NNUncheckedSendable(body)
-            if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) } }
         }
         return result
     }
@@ -149,9 +144,4 @@ public enum NearestNeighbors {
             }
         }
     }
-}
-
-private struct NNUncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

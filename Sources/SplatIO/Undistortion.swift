@@ -1,4 +1,3 @@
-import Dispatch
 import SplatCore
 
 /// Resamples a distorted RGB image into a pinhole camera, like COLMAP's image_undistorter: for
@@ -17,9 +16,8 @@ enum Undistortion {
         source.pixels.withUnsafeBufferPointer { srcBuffer in
             out.withUnsafeMutableBufferPointer { dst in
                 // Rows are disjoint, so workers never write the same bytes.
-                nonisolated(unsafe) let dstBase = dst.baseAddress!
-                nonisolated(unsafe) let src = srcBuffer
-                DispatchQueue.concurrentPerform(iterations: oh) { y in
+                let dstBase = dst.baseAddress!, src = srcBuffer
+                Parallel.forEach(oh) { y in
                     let row = dstBase + y * ow * 3
                     let ny = (Double(y) + 0.5 - pinhole.cy) / pinhole.fy
                     for x in 0..<ow {

@@ -1,4 +1,3 @@
-import Dispatch
 import SplatCore
 
 /// Settings of the built-in CPU matcher.
@@ -46,7 +45,7 @@ public enum DenseMatcher {
         let tasks = neighbours.flatMap { [($0, true), ($0, false)] }
         let results = ParallelSlots<SweepResult>(count: tasks.count)
         let gray = grayImages
-        DispatchQueue.concurrentPerform(iterations: tasks.count) { t in
+        Parallel.forEach(tasks.count) { t in
             if shouldStop() { return }
             let (nbr, forward) = tasks[t]
             let (a, b) = forward ? (reference, nbr) : (nbr, reference)

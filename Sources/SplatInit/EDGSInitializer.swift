@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SplatCore
 
@@ -162,7 +161,7 @@ public enum EDGSInitializer {
     static func bestTriangulations(_ m: ReferenceMatches, cells: [Int], cameras: [Camera], minRayAngle: Double,
                                    agreement: Double) -> [Best] {
         let slots = ParallelSlots<[TriangulatedPoint?]>(count: m.pairs.count)
-        DispatchQueue.concurrentPerform(iterations: m.pairs.count) { j in
+        Parallel.forEach(m.pairs.count) { j in
             let pair = m.pairs[j]
             var use = [Int](), a = [Double](), b = [Double]()
             for (s, c) in cells.enumerated() where pair.certainty[c] > 0 {

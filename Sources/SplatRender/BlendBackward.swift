@@ -1,4 +1,5 @@
 import Foundation
+import SplatCore
 
 /// Lanes of the per-Gaussian screen-space gradient accumulated by the backward blend.
 enum Grad2DLane {

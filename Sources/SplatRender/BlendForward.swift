@@ -1,4 +1,5 @@
 import Foundation
+import SplatCore
 
 /// Per-pixel outputs of the forward blend that the backward walks again.
 struct BlendState {

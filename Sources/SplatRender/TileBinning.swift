@@ -1,3 +1,5 @@
+import SplatCore
+
 /// Builds the (tile, Gaussian) list: per-Gaussian tile counts → exclusive prefix sum → one key
 /// per covered tile, key = tile << 32 | bits(depth) (depth > 0.2, so its bits sort like the
 /// value), then a radix sort and per-tile [start, end) ranges (docs/rendering-maths.md step 7–8).
@@ -104,7 +106,7 @@ enum RadixSort {
         for pass in 0..<passes {
             let shift = UInt64(pass * digitBits)
             let (sk, sv, dk, dv) = (srcK, srcV, dstK, dstV)
-            Parallel.workers(workers) { w in
+            Parallel.forEach(workers) { w in
                 let h = hist + w * buckets
                 h.update(repeating: 0, count: buckets)
                 for k in (n * w / workers)..<(n * (w + 1) / workers) {
@@ -127,7 +129,7 @@ enum RadixSort {
                     sum &+= c
                 }
             }
-            Parallel.workers(workers) { w in
+            Parallel.forEach(workers) { w in
                 let h = hist + w * buckets
                 for k in (n * w / workers)..<(n * (w + 1) / workers) {
                     let key = sk[k]

@@ -98,11 +98,11 @@ public struct AdamOptimizer: Sendable, Equatable {
                             }
                             if group == .shRest && active < rc {
                                 // Per Gaussian, the active coefficients are a prefix of its row.
-                                parallelChunks(n, threadCount) { lo, hi in
-                                    for i in lo..<hi { kernel(i * rc * 3, i * rc * 3 + active * 3) }
+                                Parallel.split(n, threads: threadCount) { range in
+                                    for i in range { kernel(i * rc * 3, i * rc * 3 + active * 3) }
                                 }
                             } else {
-                                parallelChunks(pb.count, threadCount) { lo, hi in kernel(lo, hi) }
+                                Parallel.split(pb.count, threads: threadCount) { range in kernel(range.lowerBound, range.upperBound) }
                             }
                         }
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import SplatCore
 
 /// The 3DGS training loss L = (1 − λ)·L1 + λ·(1 − SSIM) on the rendered image (unclamped)
 /// against the target, with dL/d(rendered) for the rasterizer's backward pass.
@@ -29,9 +30,10 @@ public final class PhotometricLoss: @unchecked Sendable {
         if lam == 0 { gradient.update(repeating: 0) }
         let k = (1 - lam) / Float(max(n, 1))
         let r = rendered.baseAddress!, t = target.baseAddress!, g = gradient.baseAddress!
-        let l1Sum = parallelSum(n, ssim.threadCount) { lo, hi in
+        let l1Sum = Parallel.sum(n, threads: ssim.threadCount) { range in
+            let lo = range.lowerBound
             var acc: Double = 0, part: Float = 0
-            for i in lo..<hi {
+            for i in range {
                 let d = r[i] - t[i]
                 part += abs(d)
                 // sign(0) = 0, as torch.abs's gradient.

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import SplatCore
 
 /// Structural similarity exactly as 3DGS computes it (`utils/loss_utils.py`): per channel, an
 /// 11×11 Gaussian window (σ 1.5) with zero padding, C1 = 0.01², C2 = 0.03², and the mean of the
@@ -59,14 +59,14 @@ public final class SSIMEvaluator: @unchecked Sendable {
         let ia = a.baseAddress!, ib = b.baseAddress!
 
         // 1. Deinterleave into planes.
-        parallelChunks(p, threads) { lo, hi in
+        Parallel.split(p, threads: threads) { range in
             for c in 0..<3 {
                 let ox = px + c * p, oy = py + c * p
-                for i in lo..<hi { ox[i] = ia[i &* 3 &+ c]; oy[i] = ib[i &* 3 &+ c] }
+                for i in range { ox[i] = ia[i &* 3 &+ c]; oy[i] = ib[i &* 3 &+ c] }
             }
         }
         // 2. The five filtered maps per channel: 15 independent plane jobs.
-        parallelFor(threads) { worker in
+        Parallel.forEach(threads) { worker in
             let prod = ps + worker * 2 * p, tmp = prod + p
             for job in stride(from: worker, to: 15, by: threads) {
                 let c = job % 3, xs = px + c * p, ys = py + c * p, o = c * p
@@ -81,11 +81,12 @@ public final class SSIMEvaluator: @unchecked Sendable {
         }
         // 3. SSIM map, summed per chunk; with a gradient, overwrite μx, Exx, Exy by ∂s/∂(them).
         let wantGrad = gradient != nil
-        let sum = parallelSum(3 * p, threads) { lo, hi in
+        let sum = Parallel.sum(3 * p, threads: threads) { range in
+            let lo = range.lowerBound
             var acc: Double = 0
             var rowAcc: Float = 0
             let c1 = Self.c1, c2 = Self.c2
-            for i in lo..<hi {
+            for i in range {
                 let ux = pmx[i], uy = pmy[i]
                 let a1 = 2 * ux * uy + c1, a2 = 2 * (pxy[i] - ux * uy) + c2
                 let b1 = ux * ux + uy * uy + c1, b2 = (pxx[i] - ux * ux) + (pyy[i] - uy * uy) + c2
@@ -106,7 +107,7 @@ public final class SSIMEvaluator: @unchecked Sendable {
         guard let g = gradient?.baseAddress else { return sum / n }
 
         // 4. Filter the three coefficient maps in place (G is its own transpose) and combine.
-        parallelFor(threads) { worker in
+        Parallel.forEach(threads) { worker in
             let tmp = ps + worker * 2 * p
             for job in stride(from: worker, to: 9, by: threads) {
                 let o = (job % 3) * p
@@ -115,10 +116,10 @@ public final class SSIMEvaluator: @unchecked Sendable {
             }
         }
         let k = gradientScale / Float(n)
-        parallelChunks(p, threads) { lo, hi in
+        Parallel.split(p, threads: threads) { range in
             for c in 0..<3 {
                 let o = c * p
-                for i in lo..<hi {
+                for i in range {
                     g[i &* 3 &+ c] = k * (pmx[o &+ i] + 2 * px[o &+ i] * pxx[o &+ i] + py[o &+ i] * pxy[o &+ i])
                 }
             }

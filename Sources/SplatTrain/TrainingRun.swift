@@ -77,11 +77,11 @@ public enum TrainingRun {
         var errors = [Error?](repeating: nil, count: cameras.count)
         images.withUnsafeMutableBufferPointer { out in
             errors.withUnsafeMutableBufferPointer { err in
-                let o = UncheckedSendable(out.baseAddress!), e = UncheckedSendable(err.baseAddress!)
-                parallelFor(min(threads, max(1, cameras.count))) { worker in
+                let o = out.baseAddress!, e = err.baseAddress!
+                Parallel.forEach(min(threads, max(1, cameras.count))) { worker in
                     for i in stride(from: worker, to: cameras.count, by: threads) {
-                        do { o.value[i] = try SceneImages.loadRGB(cameras[i], background: scene.background) }
-                        catch { e.value[i] = error }
+                        do { o[i] = try SceneImages.loadRGB(cameras[i], background: scene.background) }
+                        catch { e[i] = error }
                     }
                 }
             }

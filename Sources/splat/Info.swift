@@ -35,11 +35,11 @@ struct Info: ParsableCommand {
     /// Decodes every image on all cores; the first failure (in camera order) is the error.
     static func checkImages(_ s: Scene) throws {
         let start = Date()
-        let failures = FailureList(count: s.cameras.count)
-        DispatchQueue.concurrentPerform(iterations: s.cameras.count) { i in
-            do { _ = try SceneImages.loadRGB(s.cameras[i], background: s.background) } catch { failures.set(i, error) }
+        let failures = ParallelSlots<any Error>(count: s.cameras.count)
+        Parallel.forEach(s.cameras.count) { i in
+            do { _ = try SceneImages.loadRGB(s.cameras[i], background: s.background) } catch { failures[i] = error }
         }
-        if let error = failures.first { throw error }
+        if let error = (0..<s.cameras.count).lazy.compactMap({ failures[$0] }).first { throw error }
         let seconds = Date().timeIntervalSince(start)
         print("images: \(s.cameras.count) decoded in \(String(format: "%.2f", seconds)) s")
     }
@@ -65,13 +65,4 @@ struct Info: ParsableCommand {
             "background: \(s.background.x == 1 && s.background.y == 1 && s.background.z == 1 ? "white" : s.background == .zero ? "black" : "\(s.background)")",
         ]
     }
-}
-
-/// Per-camera error slots written from concurrent workers.
-private final class FailureList: @unchecked Sendable {
-    private var errors: [Error?]
-    private let lock = NSLock()
-    init(count: Int) { errors = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ e: Error) { lock.lock(); errors[i] = e; lock.unlock() }
-    var first: Error? { errors.lazy.compactMap { $0 }.first }
 }

@@ -80,12 +80,12 @@ struct InitCommand: ParsableCommand {
         let quiet = quiet
         // From here a stop is checked between references; before, Ctrl-C ends the process at once.
         StopSignal.install()
-        var result: EDGSInitializer.Result
+        let initialization: SceneInitialization
         do {
             // Progress on stderr, unbuffered, like render's; stdout keeps the summary.
-            result = try EDGSInitializer.run(scene: s, options: o, loadImage: { try SceneImages.loadRGB($0, background: s.background) },
-                                             progress: { if !quiet { Progress.line($0) } },
-                                             shouldStop: { StopSignal.isRequested })
+            initialization = try SceneInitialization(scene: s, options: o, colmap: colmapReport,
+                                                     progress: { if !quiet { Progress.line($0) } },
+                                                     shouldStop: { StopSignal.isRequested })
         } catch is InitInterrupted {
             Progress.line("interrupted: \(kept)")
             throw ExitCode(StopSignal.exitStatus)
@@ -95,18 +95,13 @@ struct InitCommand: ParsableCommand {
             Progress.line("interrupted: \(kept)")
             throw ExitCode(StopSignal.exitStatus)
         }
-        result.report.colmap = colmapReport
         try OutputDirectory.create(output)
-        let ply = (output as NSString).appendingPathComponent("init.ply")
-        let json = (output as NSString).appendingPathComponent("init.json")
-        try GaussianPLY.write(result.cloud, to: ply)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(result.report), to: json)
-        let r = result.report
+        let ply = try initialization.write(into: output)
+        let r = initialization.report
         print(String(format: "wrote %d Gaussians to %@ (%d references, %d sampled, %d kept, %.1f%% rejected, median reprojection error %.3f px, %.1f s)",
                      r.gaussians, ply, r.references.count, r.sampled, r.denseGaussians, 100 * r.rejectedFraction,
                      r.medianReprojectionErrorPx, r.seconds.total)
+              + (r.filledGaussians > 0 ? ", \(r.filledGaussians) of them filling unmatched cells" : "")
               + (r.sfmPointsAdded > 0 ? ", \(r.sfmPointsAdded) of them SfM points" : ""))
         if quiet { r.warnings.forEach { Progress.line("warning: " + $0) } }
     }

@@ -186,23 +186,19 @@ struct RunCommand: ParsableCommand {
     func initialize(_ scene: Scene, options o: InitOptions, colmap: ColmapReport?, into dir: String) throws {
         let refs = o.references(trainViews: scene.trainIndices.count)
         say("init: EDGS dense initialization (\(refs) references, \(o.nnsPerRef) neighbours, \(o.samplesPerReference(references: refs)) samples each)")
-        var result: EDGSInitializer.Result
+        let initialization: SceneInitialization
         do {
-            result = try EDGSInitializer.run(scene: scene, options: o,
-                                             loadImage: { try SceneImages.loadRGB($0, background: scene.background) },
-                                             progress: { say("  \($0)") }, shouldStop: { StopSignal.isRequested })
+            initialization = try SceneInitialization(scene: scene, options: o, colmap: colmap,
+                                                     progress: { say("  \($0)") }, shouldStop: { StopSignal.isRequested })
         } catch is InitInterrupted {
             Progress.line("interrupted: init stopped, nothing written for it (init.ply is written only when complete)")
             throw ExitCode(StopSignal.exitStatus)
         }
-        result.report.colmap = colmap
-        try GaussianPLY.write(result.cloud, to: dir + "/init.ply")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(result.report), to: dir + "/init.json")
-        let r = result.report
-        say(String(format: "init: wrote %d Gaussians to %@/init.ply (%d of %d sampled matches kept%@, %.1f s)", r.gaussians, dir,
-                   r.denseGaussians, r.sampled, r.sfmPointsAdded > 0 ? " + \(r.sfmPointsAdded) SfM points" : "", r.seconds.total))
+        try initialization.write(into: dir)
+        let r = initialization.report
+        say(String(format: "init: wrote %d Gaussians to %@/init.ply (%d of %d sampled matches kept%@%@, %.1f s)", r.gaussians, dir,
+                   r.denseGaussians, r.sampled, r.filledGaussians > 0 ? " + \(r.filledGaussians) filling unmatched cells" : "",
+                   r.sfmPointsAdded > 0 ? " + \(r.sfmPointsAdded) SfM points" : "", r.seconds.total))
         if StopSignal.isRequested {
             Progress.line("interrupted: init.ply written, training not started (the same command goes on from there)")
             throw ExitCode(StopSignal.exitStatus)
