@@ -34,8 +34,9 @@ import SplatIO
         let model = try RawHTTP.get("/api/model", port: viewer.port)
         #expect(model.status == 200)
         let body = [UInt8](model.body)
-        #expect(body.count == 24 + 50 * (3 + 6 + 1 + 3 + 9) * 4)
+        #expect(body.count == 28 + 50 * (3 + 6 + 1 + 3 + 9) * 4)
         #expect(Array(body[0..<4]) == Array("SPLV".utf8))
+        #expect(body[24] == 0, "the model records no antialiasing")
     }
 
     @Test func noPathReachesTheFileSystem() throws {
