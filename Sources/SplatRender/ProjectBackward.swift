@@ -37,9 +37,9 @@ enum ProjectBackward {
         for k in 0..<(restCount * 3) { out.rest[i * restCount * 3 + k] = 0 }
     }
 
-    @inline(__always)
     /// `opacity` is the one the blend used (lane `SplatLane.opacity`: in antialiased mode the
     /// compensated one).
+    @inline(__always)
     static func one(_ i: Int, c: CloudPointers, restCount: Int, view: ViewParameters, shDegree: Int, antialiased: Bool,
                     flags: UInt8, opacity: Float,
                     g: (Float, Float, Float, Float, Float, Float, Float, Float, Float), out: GradientPointers) {
