@@ -5,7 +5,9 @@ import SplatCore
 ///
 /// Writing produces the exact layout of the 3DGS reference (and of `plyfile`): binary little
 /// endian, `\n` line endings, one float property per attribute in the order x y z nx ny nz
-/// f_dc_0..2 f_rest_* opacity scale_0..2 rot_0..3, no comments.
+/// f_dc_0..2 f_rest_* opacity scale_0..2 rot_0..3, no comments, except for a model trained with
+/// antialiasing: then one `comment antialiasing ...` line after the format line says so
+/// (`antialiasingComment`; other readers skip comments, ours renders such a model in that mode).
 ///
 /// Reading accepts any PLY with those names in a `vertex` element: properties in any order and
 /// of any numeric type, extra properties and other elements, ASCII or binary of either
@@ -25,17 +27,31 @@ public enum GaussianPLY {
             + ["opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
     }
 
+    /// The comment line marking a model trained with the Mip-Splatting 2D filter; a comment whose
+    /// first word is `antialiasing` is recognised.
+    public static let antialiasingComment = "antialiasing (Mip-Splatting 2D filter: render with 3DGS --antialiasing, gsplat rasterize_mode=antialiased)"
+
+    /// True when the header carries the antialiasing comment (read from the header alone).
+    public static func isAntialiased(path: String) throws -> Bool {
+        try withHeader(path: path) { header in
+            header.comments.contains { $0.split(separator: " ").first == "antialiasing" }
+        }
+    }
+
     /// The vertex count a PLY header declares, read from the header alone (for estimates made
     /// before the file is loaded; `read` checks it against the file length).
     public static func vertexCount(path: String) throws -> Int {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(path, "cannot open") }
-        defer { try? handle.close() }
-        let head = try handle.read(upToCount: PLYHeader.maxLength + 1) ?? Data()
-        return try head.withUnsafeBytes { bytes in
-            let header = try PLYHeader.parse(bytes, path: path)
+        try withHeader(path: path) { header in
             guard let vertex = header.elementIndex("vertex") else { throw InputError(path, "no 'vertex' element") }
             return header.elements[vertex].count
         }
+    }
+
+    static func withHeader<R>(path: String, _ body: (PLYHeader) throws -> R) throws -> R {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(path, "cannot open") }
+        defer { try? handle.close() }
+        let head = try handle.read(upToCount: PLYHeader.maxLength + 1) ?? Data()
+        return try head.withUnsafeBytes { bytes in try body(try PLYHeader.parse(bytes, path: path)) }
     }
 
     public static func read(path: String) throws -> GaussianCloud {
@@ -100,9 +116,11 @@ public enum GaussianPLY {
         return cloud
     }
 
-    public static func encode(_ cloud: GaussianCloud) -> Data {
+    public static func encode(_ cloud: GaussianCloud, antialiased: Bool = false) -> Data {
         let names = propertyNames(shDegree: cloud.maxSHDegree)
-        var header = "ply\nformat binary_little_endian 1.0\nelement vertex \(cloud.count)\n"
+        var header = "ply\nformat binary_little_endian 1.0\n"
+        if antialiased { header += "comment \(antialiasingComment)\n" }
+        header += "element vertex \(cloud.count)\n"
         for name in names { header += "property float \(name)\n" }
         header += "end_header\n"
         let headerBytes = Array(header.utf8)
@@ -130,8 +148,8 @@ public enum GaussianPLY {
         return data
     }
 
-    public static func write(_ cloud: GaussianCloud, to path: String) throws {
-        try AtomicFile.write(encode(cloud), to: path)
+    public static func write(_ cloud: GaussianCloud, to path: String, antialiased: Bool = false) throws {
+        try AtomicFile.write(encode(cloud, antialiased: antialiased), to: path)
     }
 }
 

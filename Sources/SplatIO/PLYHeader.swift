@@ -60,6 +60,8 @@ struct PLYHeader {
 
     var format: Format
     var elements: [Element]
+    /// The text after `comment ` of every comment line, in file order.
+    var comments: [String] = []
     /// Offset of the first byte after `end_header` and its line ending.
     var length: Int
 
@@ -72,6 +74,7 @@ struct PLYHeader {
         }
         var format: Format?
         var elements: [Element] = []
+        var comments: [String] = []
         var pos = 0, lineNumber = 0
         while true {
             // Next line, ending in \n (a trailing \r is stripped).
@@ -91,7 +94,9 @@ struct PLYHeader {
             guard let keyword = words.first else { continue }
             let at = "PLY header line \(lineNumber)"
             switch keyword {
-            case "ply" where lineNumber == 1, "comment", "obj_info":
+            case "comment":
+                comments.append(words.dropFirst().joined(separator: " "))
+            case "ply" where lineNumber == 1, "obj_info":
                 continue
             case "format":
                 guard words.count == 3, words[2] == "1.0" else { throw fail("\(at): bad format line '\(line)'") }
@@ -126,7 +131,7 @@ struct PLYHeader {
                 elements[elements.count - 1].properties.append(property)
             case "end_header":
                 guard let format else { throw fail("PLY header has no format line") }
-                return PLYHeader(format: format, elements: elements, length: pos)
+                return PLYHeader(format: format, elements: elements, comments: comments, length: pos)
             default:
                 throw fail("\(at): unexpected '\(keyword)'")
             }

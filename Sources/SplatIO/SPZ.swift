@@ -5,7 +5,8 @@ import SplatCore
 /// and then per-attribute arrays (positions, alphas, colors, scales, rotations, sh).
 ///
 /// - Writer: version 3 by default (smallest-three rotations, 32 bits each), version 2 on request
-///   (x, y, z bytes) for older viewers; 12 fractional position bits; flags 0.
+///   (x, y, z bytes) for older viewers; 12 fractional position bits; flags 0, or 0x1 (the
+///   format's "antialiased" flag) for a model trained with the Mip-Splatting 2D filter.
 /// - Reader: versions 2 and 3 (v1's float16 positions, v4's ZSTD streams and extension records
 ///   are refused with a message).
 /// - Axes: SPZ is defined in RUB (OpenGL); our clouds are RDF (COLMAP). Both directions negate
@@ -27,15 +28,18 @@ public enum SPZ {
         9 + 1 + 3 + 3 + (version >= 3 ? 4 : 3) + restCount * 3
     }
 
-    public static func encode(_ cloud: GaussianCloud, version: Int = 3) -> Data {
-        guard let gz = SPZGzip.compress(payload(cloud, version: version)) else {
+    /// The header flag of a model trained with antialiasing.
+    static let antialiasedFlag: UInt8 = 0x1
+
+    public static func encode(_ cloud: GaussianCloud, version: Int = 3, antialiased: Bool = false) -> Data {
+        guard let gz = SPZGzip.compress(payload(cloud, version: version, antialiased: antialiased)) else {
             preconditionFailure("zlib deflate failed on in-memory data")
         }
         return gz
     }
 
     /// The uncompressed SPZ stream: header and attribute arrays.
-    static func payload(_ cloud: GaussianCloud, version: Int) -> Data {
+    static func payload(_ cloud: GaussianCloud, version: Int, antialiased: Bool = false) -> Data {
         precondition(version == 2 || version == 3, "SPZ writer supports versions 2 and 3")
         let n = cloud.count, m = cloud.restCount
         var payload = Data(count: 16 + n * recordBytes(version: version, restCount: m))
@@ -43,7 +47,7 @@ public enum SPZ {
             let b = raw.bindMemory(to: UInt8.self)
             func u32(_ v: UInt32, at o: Int) { for k in 0..<4 { b[o + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) } }
             u32(magic, at: 0); u32(UInt32(version), at: 4); u32(UInt32(n), at: 8)
-            b[12] = UInt8(cloud.maxSHDegree); b[13] = UInt8(fractionalBits); b[14] = 0; b[15] = 0
+            b[12] = UInt8(cloud.maxSHDegree); b[13] = UInt8(fractionalBits); b[14] = antialiased ? antialiasedFlag : 0; b[15] = 0
             let positions = 16, alphas = positions + 9 * n, colors = alphas + n, scales = colors + 3 * n
             let rotations = scales + 3 * n, rotationBytes = version >= 3 ? 4 : 3
             let sh = rotations + rotationBytes * n
@@ -81,8 +85,15 @@ public enum SPZ {
         return payload
     }
 
-    public static func write(_ cloud: GaussianCloud, to path: String, version: Int = 3) throws {
-        try AtomicFile.write(encode(cloud, version: version), to: path)
+    public static func write(_ cloud: GaussianCloud, to path: String, version: Int = 3, antialiased: Bool = false) throws {
+        try AtomicFile.write(encode(cloud, version: version, antialiased: antialiased), to: path)
+    }
+
+    /// Whether the header's antialiased flag is set (only the 16-byte header is inflated).
+    public static func isAntialiased(path: String) throws -> Bool {
+        let reader = try SPZGzip.Reader(try PLYFile.contents(of: path), path: path)
+        let header = try reader.read(16)
+        return header[header.startIndex + 14] & antialiasedFlag != 0
     }
 
     public static func read(path: String) throws -> GaussianCloud {

@@ -69,3 +69,31 @@ struct EWAJacobian {
               s.2 * v.x + s.4 * v.y + s.5 * v.z)
     }
 }
+
+/// Mip-Splatting's 2D filter (docs/rendering-maths.md step 3): the low-pass Σ2D + h·I (h = 0.3 px²)
+/// is a convolution with a pixel-sized Gaussian, and the convolution of a normalised Gaussian
+/// keeps its integral, so the unnormalised splat's opacity is scaled by
+/// ρ = √(max(det Σ2D, 0) / det(Σ2D + h·I)) (gsplat's `compensation`; 3DGS clamps ρ² at 2.5e-5
+/// instead of 0). ρ < 1 only matters for splats of about a pixel or less, which is what keeps
+/// them from turning into bright dilated dots when a view is rendered at a lower resolution.
+enum AntialiasFilter {
+    /// ρ² for the projected covariance `raw` = (a, b, c) before the low-pass, given the
+    /// determinant of the low-passed one (> 0).
+    @inline(__always)
+    static func compensationSquared(raw: (Float, Float, Float), blurredDet: Float) -> Float {
+        max(raw.0 * raw.2 - raw.1 * raw.1, 0) / blurredDet
+    }
+
+    /// dL/dΣ2D from dL/dρ, in the matrix convention of `ProjectBackward` ((0,0), (0,1), (1,1) of a
+    /// symmetric G with dL = tr(G·dΣ2D)). With Σ' = Σ2D + h·I, det' its determinant and
+    /// (A, B, C) = Σ'⁻¹, d(ρ²) = (1 − ρ²)·tr(Σ'⁻¹·dΣ2D) − h·tr(dΣ2D)/det' (the cofactors of Σ2D are
+    /// those of Σ' minus h), and dρ = d(ρ²)/(2ρ). Where the max clamped (ρ = 0) the gradient is 0.
+    @inline(__always)
+    static func covarianceGradient(dLdRho: Float, rhoSquared r2: Float, conic: (Float, Float, Float),
+                                   invBlurredDet: Float) -> (Float, Float, Float) {
+        guard r2 > 0 else { return (0, 0, 0) }
+        let k = dLdRho / (2 * r2.squareRoot())
+        let keep = 1 - r2, h = ViewParameters.lowPass * invBlurredDet
+        return (k * (keep * conic.0 - h), k * keep * conic.1, k * (keep * conic.2 - h))
+    }
+}

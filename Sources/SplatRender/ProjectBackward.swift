@@ -10,7 +10,7 @@ struct GradientPointers {
 /// 3D covariance → scale and rotation, and the projected mean → world mean. Parallel over
 /// Gaussians; every output entry is written (zero for Gaussians that were not drawn).
 enum ProjectBackward {
-    static func run(_ cloud: GaussianCloud, c: CloudPointers, view: ViewParameters, shDegree: Int,
+    static func run(_ cloud: GaussianCloud, c: CloudPointers, view: ViewParameters, shDegree: Int, antialiased: Bool,
                     projection: ProjectionBuffers, grad2D: UnsafePointer<Float>,
                     out: GradientPointers, threads: Int) {
         let n = cloud.count, restCount = cloud.restCount
@@ -22,7 +22,7 @@ enum ProjectBackward {
                 }
                 let b = grad2D + i * Grad2DLane.stride
                 let acc = (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8])
-                one(i, c: c, restCount: restCount, view: view, shDegree: shDegree,
+                one(i, c: c, restCount: restCount, view: view, shDegree: shDegree, antialiased: antialiased,
                     flags: projection.flags[i], opacity: projection.splats[i * SplatLane.stride + SplatLane.opacity],
                     g: acc, out: out)
             }
@@ -37,8 +37,10 @@ enum ProjectBackward {
         for k in 0..<(restCount * 3) { out.rest[i * restCount * 3 + k] = 0 }
     }
 
+    /// `opacity` is the one the blend used (lane `SplatLane.opacity`: in antialiased mode the
+    /// compensated one).
     @inline(__always)
-    static func one(_ i: Int, c: CloudPointers, restCount: Int, view: ViewParameters, shDegree: Int,
+    static func one(_ i: Int, c: CloudPointers, restCount: Int, view: ViewParameters, shDegree: Int, antialiased: Bool,
                     flags: UInt8, opacity: Float,
                     g: (Float, Float, Float, Float, Float, Float, Float, Float, Float), out: GradientPointers) {
         let mean = SIMD3(c.means[i * 3], c.means[i * 3 + 1], c.means[i * 3 + 2])
@@ -51,7 +53,17 @@ enum ProjectBackward {
         let qA = cc * invDet, qB = -b * invDet, qC = a * invDet
 
         // Opacity (the 0.99 clamp is ignored, as in 3DGS).
-        out.logits[i] = g.5 * opacity * (1 - opacity)
+        var rhoSquared: Float = 0, dLdRho: Float = 0
+        if antialiased {
+            // The blend used o·ρ: dL/do = dL/d(o·ρ)·ρ and dL/dρ = dL/d(o·ρ)·o, with o and ρ
+            // recomputed exactly as the forward did.
+            let o = 1 / (1 + expf(-c.logits[i]))
+            rhoSquared = AntialiasFilter.compensationSquared(raw: cov2, blurredDet: a * cc - b * b)
+            out.logits[i] = g.5 * rhoSquared.squareRoot() * o * (1 - o)
+            dLdRho = g.5 * o
+        } else {
+            out.logits[i] = g.5 * opacity * (1 - opacity)
+        }
 
         // Colour → SH, and the view direction's share of the mean gradient.
         var gColor = SIMD3(g.6, g.7, g.8)
@@ -70,9 +82,15 @@ enum ProjectBackward {
         // X = (dL/dQ)·Q
         let x00 = hA * qA + hB * qB, x01 = hA * qB + hB * qC
         let x10 = hB * qA + hC * qB, x11 = hB * qB + hC * qC
-        let s00 = -(qA * x00 + qB * x10)
-        let s01 = -(qA * x01 + qB * x11)
-        let s11 = -(qB * x01 + qC * x11)
+        var s00 = -(qA * x00 + qB * x10)
+        var s01 = -(qA * x01 + qB * x11)
+        var s11 = -(qB * x01 + qC * x11)
+        if antialiased {
+            // ρ depends on Σ2D too (the low-pass adds a constant, so dΣ'/dΣ2D = I for both terms).
+            let gc = AntialiasFilter.covarianceGradient(dLdRho: dLdRho, rhoSquared: rhoSquared, conic: (qA, qB, qC),
+                                                        invBlurredDet: invDet)
+            s00 += gc.0; s01 += gc.1; s11 += gc.2
+        }
         // Σ2D = T·Σ·Tᵀ: dL/dΣ = Tᵀ·G·T, dL/dT = 2·G·T·Σ with G = [[s00, s01], [s01, s11]].
         let t0 = ewa.t0, t1 = ewa.t1
         let gt0 = s00 * t0 + s01 * t1, gt1 = s01 * t0 + s11 * t1   // rows of G·T

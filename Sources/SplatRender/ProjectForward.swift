@@ -35,8 +35,9 @@ enum ProjectForward {
     /// Returns the number skipped because something was not finite.
     /// `exactTiles`: list only the tiles of the 3σ rectangle that the α ≥ 1/255 ellipse reaches
     /// (`TileCoverage`); `TileBinning.emitKeys` must be given the same value.
+    /// `antialiased`: scale opacity by the Mip-Splatting compensation (`AntialiasFilter`).
     static func run(_ cloud: GaussianCloud, view: ViewParameters, shDegree: Int, smooth: Bool, exactTiles: Bool,
-                    into out: ProjectionBuffers, threads: Int) -> Int {
+                    antialiased: Bool, into out: ProjectionBuffers, threads: Int) -> Int {
         let n = cloud.count
         guard n > 0 else { return 0 }
         let restCount = cloud.restCount
@@ -47,7 +48,7 @@ enum ProjectForward {
                 var bad = 0
                 for i in range {
                     if !projectOne(i, inputs, restCount: restCount, view: view, shDegree: shDegree,
-                                   smooth: smooth, exactTiles: exactTiles, out: out) {
+                                   smooth: smooth, exactTiles: exactTiles, antialiased: antialiased, out: out) {
                         bad += 1
                     }
                 }
@@ -60,7 +61,7 @@ enum ProjectForward {
     /// Projects Gaussian i; returns false when it was skipped as non-finite.
     @inline(__always)
     static func projectOne(_ i: Int, _ c: CloudPointers, restCount: Int, view: ViewParameters, shDegree: Int,
-                           smooth: Bool, exactTiles: Bool, out: ProjectionBuffers) -> Bool {
+                           smooth: Bool, exactTiles: Bool, antialiased: Bool, out: ProjectionBuffers) -> Bool {
         out.tileCounts[i] = 0
         out.flags[i] = 0
         // v·0 is NaN exactly when v is NaN or ±inf: one test for all parameters.
@@ -98,7 +99,9 @@ enum ProjectForward {
         guard x1 > x0 && y1 > y0 else { return true }
         if smooth { x0 = 0; y0 = 0; x1 = view.tilesX; y1 = view.tilesY }
 
-        let opacity = 1 / (1 + expf(-c.logits[i]))
+        var opacity = 1 / (1 + expf(-c.logits[i]))
+        // Decided once per Gaussian: the blend loops only ever see the scaled opacity.
+        if antialiased { opacity *= AntialiasFilter.compensationSquared(raw: cov2, blurredDet: det).squareRoot() }
         let dir = (mean - view.center) / ((mean - view.center) * (mean - view.center)).sum().squareRoot()
         var col = SHColor.color(i, direction: dir, degree: shDegree, restCount: restCount, dc: c.dc, rest: c.rest)
         guard col.x.isFinite, col.y.isFinite, col.z.isFinite else { return false }

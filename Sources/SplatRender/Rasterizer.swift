@@ -58,7 +58,7 @@ public final class Rasterizer: @unchecked Sendable {
         let exactTiles = !settings.smoothForGradientCheck && settings.boundFootprints
         let skipped = ProjectForward.run(cloud, view: view, shDegree: activeDegree(cloud, settings),
                                          smooth: settings.smoothForGradientCheck, exactTiles: exactTiles,
-                                         into: projectionBuffers, threads: threadCount)
+                                         antialiased: settings.antialiased, into: projectionBuffers, threads: threadCount)
         var visible = 0
         for i in 0..<n where tileCounts.pointer[i] > 0 { visible += 1 }
 
@@ -139,7 +139,8 @@ public final class Rasterizer: @unchecked Sendable {
         let threads = threadCount
         CloudPointers.with(cloud) { c in
             gradients.withPointers { out in
-                ProjectBackward.run(cloud, c: c, view: view, shDegree: degree, projection: projection,
+                ProjectBackward.run(cloud, c: c, view: view, shDegree: degree, antialiased: settings.antialiased,
+                                    projection: projection,
                                     grad2D: grad2DPointer, out: out, threads: threads)
             }
         }

@@ -17,6 +17,10 @@ public struct RenderSettings: Sendable {
     /// Active SH degree; clamped to the cloud's maxSHDegree (and to 0...3).
     public var shDegree = 3
     public var outputs: RenderOutputs = []
+    /// Mip-Splatting's 2D filter (3DGS `--antialiasing`, gsplat `antialiased`): each Gaussian's
+    /// opacity is scaled by √(det Σ2D / det(Σ2D + 0.3·I)), so the 0.3 px² low-pass widens a small
+    /// splat without brightening it (docs/rendering-maths.md step 3). Off: the 3DGS default.
+    public var antialiased = false
     /// Test-only: drop the steps where the model is not differentiable (the 1/255 alpha skip,
     /// the transmittance early stop, the 3σ tile bound and the 0.99 alpha clamp) so that
     /// finite differences and analytic gradients can be compared. Never set in production.
@@ -25,8 +29,8 @@ public struct RenderSettings: Sendable {
     /// box where α ≥ 1/255 is possible. Results must not change; tests compare both.
     var boundFootprints = true
 
-    public init(background: SIMD3<Float> = .zero, shDegree: Int = 3, outputs: RenderOutputs = []) {
-        self.background = background; self.shDegree = shDegree; self.outputs = outputs
+    public init(background: SIMD3<Float> = .zero, shDegree: Int = 3, outputs: RenderOutputs = [], antialiased: Bool = false) {
+        self.background = background; self.shDegree = shDegree; self.outputs = outputs; self.antialiased = antialiased
     }
 }
 

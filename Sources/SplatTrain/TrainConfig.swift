@@ -24,6 +24,9 @@ public struct TrainConfig: Sendable, Equatable {
     public var exposure = false
     public var exposureLRInit = 0.01
     public var exposureLRFinal = 0.001
+    /// Mip-Splatting's 2D filter in training and in every later render of the model (the PLY
+    /// records it); RenderSettings.antialiased.
+    public var antialiasing = false
     // Learning rates
     public var positionLRInit = 0.00016
     public var positionLRFinal = 0.0000016
@@ -89,6 +92,7 @@ public struct TrainConfig: Sendable, Equatable {
         ("exposure", .bool(\.exposure)),
         ("exposure_lr_init", .double(\.exposureLRInit, 0...1e3)),
         ("exposure_lr_final", .double(\.exposureLRFinal, 0...1e3)),
+        ("antialiasing", .bool(\.antialiasing)),
         ("position_lr_init", .double(\.positionLRInit, 0...1e3)),
         ("position_lr_final", .double(\.positionLRFinal, 0...1e3)),
         ("position_lr_delay_mult", .double(\.positionLRDelayMult, 0...1)),

@@ -4,12 +4,14 @@ import SplatIO
 
 /// What `splat view` follows while a run trains (docs/config.md, `preview_interval`): every
 /// `preview_interval` steps the current cloud as `<output>/preview.splat`, its step in
-/// `<output>/preview.json`, and a row of `<output>/loss.csv` (`step,loss,elapsed_s`, the mean
+/// `<output>/preview.json` (with `"antialiasing": true` when the run uses it, since .splat cannot
+/// say so), and a row of `<output>/loss.csv` (`step,loss,elapsed_s`, the mean
 /// loss of the steps since the previous row). Every file is written atomically; preview.json
 /// goes first so a reader of the new preview finds its step already there.
 struct TrainingPreview {
     let interval: Int
     let directory: String
+    let antialiased: Bool
     private var rows: [String]
     private var lossSum = 0.0, lossCount = 0
     private let started = Date()
@@ -19,6 +21,7 @@ struct TrainingPreview {
     init(config: TrainConfig, resumedAt: Int?, elapsedSeconds: Double) {
         interval = config.previewInterval
         directory = config.output
+        antialiased = config.antialiasing
         elapsedAtStart = elapsedSeconds
         var kept: [String] = []
         if let resumedAt, let text = try? String(contentsOfFile: config.output + "/loss.csv", encoding: .utf8) {
@@ -37,7 +40,8 @@ struct TrainingPreview {
         let elapsed = elapsedAtStart + Date().timeIntervalSince(started)
         rows.append(String(format: "%d,%.6f,%.2f", step, lossSum / Double(max(lossCount, 1)), elapsed))
         lossSum = 0; lossCount = 0
-        let info = String(format: #"{"step": %d, "gaussians": %d, "elapsed_s": %.2f}"#, step, cloud.count, elapsed) + "\n"
+        let info = String(format: #"{"step": %d, "gaussians": %d, "elapsed_s": %.2f%@}"#, step, cloud.count, elapsed,
+                          antialiased ? #", "antialiasing": true"# : "") + "\n"
         try AtomicFile.write(info, to: directory + "/preview.json")
         try SplatFile.write(cloud, to: directory + "/preview.splat")
         try AtomicFile.write((["step,loss,elapsed_s"] + rows).joined(separator: "\n") + "\n", to: directory + "/loss.csv")

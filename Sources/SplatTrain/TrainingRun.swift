@@ -18,9 +18,9 @@ public enum TrainingRun {
         let (scene, notice) = try loadScene(config)
         var views = try loadViews(scene, threads: threads)
         views.trainMasks = try loadMasks(scene, mode: config.masks)
-        let renderer = RasterizerTrainingRenderer(threadCount: threads)
+        let renderer = RasterizerTrainingRenderer(threadCount: threads, antialiased: config.antialiasing)
         let session = TrainingSession(config: config, views: views, renderer: renderer) { cloud, path in
-            try GaussianPLY.write(cloud, to: path)
+            try GaussianPLY.write(cloud, to: path, antialiased: config.antialiasing)
         }
         session.stageSeconds = [("load", Date().timeIntervalSince(t0))]
         session.budgetStart = budgetStart

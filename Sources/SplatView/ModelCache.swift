@@ -25,12 +25,16 @@ actor ModelCache {
         }
         if let entry, entry.path == path, entry.stamp == stamp { return entry }
         if let loading { return try await loading.value }
-        let step = kind == "preview" ? previewStep() : nil
+        let info = kind == "preview" ? previewInfo() : nil
+        let step = info?["step"] as? Int
+        // A .splat preview cannot record the mode: the trainer puts it in preview.json.
+        let previewAntialiased = info?["antialiasing"] as? Bool ?? false
         let preloaded = entry == nil && path == source.modelPath ? source.preloaded : nil
         let task = Task.detached { () throws -> Entry in
             let cloud = try preloaded ?? Export.readModel(path: path)
+            let antialiased = kind == "preview" ? previewAntialiased : try Export.isAntialiased(path: path)
             return Entry(path: path, stamp: stamp, kind: kind, step: step, count: cloud.count,
-                         payload: ModelPayload.encode(cloud, kind: kind, step: step))
+                         payload: ModelPayload.encode(cloud, kind: kind, step: step, antialiased: antialiased))
         }
         loading = task
         defer { loading = nil }
@@ -39,11 +43,10 @@ actor ModelCache {
         return loaded
     }
 
-    /// The step recorded in preview.json next to the preview, if readable.
-    private func previewStep() -> Int? {
+    /// preview.json next to the preview (its step, and whether the run is antialiased), if readable.
+    private func previewInfo() -> [String: Any]? {
         guard let dir = source.runDirectory,
-              let data = FileManager.default.contents(atPath: dir + "/" + ViewerSource.RunFile.previewInfo),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return object["step"] as? Int
+              let data = FileManager.default.contents(atPath: dir + "/" + ViewerSource.RunFile.previewInfo) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 import SplatCore
 
 /// The binary model the page downloads (`/api/model`), little-endian:
-/// header `SPLV`, version 1, count N, SH degree D, kind (0 model file, 1 final model of an output
-/// folder, 2 training preview), training step (−1: unknown) (u32/i32 each), then f32 arrays
+/// header `SPLV`, version 2, count N, SH degree D, kind (0 model file, 1 final model of an output
+/// folder, 2 training preview), training step (−1: unknown), flags (bit 0: antialiased, render
+/// with the Mip-Splatting compensation) (u32/i32 each), then f32 arrays
 /// means[3N], covariance[6N] (xx xy xz yy yz zz), opacity[N], sh DC[3N] and
 /// sh rest[N·((D+1)²−1)·3] in GaussianCloud's layout.
 /// Activations are applied here exactly as SplatRender does (docs/rasterizer.md), so the page
@@ -11,7 +12,10 @@ import SplatCore
 enum ModelPayload {
     static let magic: UInt32 = 0x564C_5053  // "SPLV"
 
-    static func encode(_ cloud: GaussianCloud, kind: String, step: Int?) -> Data {
+    static let version: UInt32 = 2
+    static let antialiasedFlag: UInt32 = 1
+
+    static func encode(_ cloud: GaussianCloud, kind: String, step: Int?, antialiased: Bool = false) -> Data {
         let degree = cloud.maxSHDegree, rc = cloud.restCount
         var keep: [Int] = []
         keep.reserveCapacity(cloud.count)
@@ -27,10 +31,10 @@ enum ModelPayload {
             for k in 0..<3 { out[dcBase + j * 3 + k] = cloud.shDC[i * 3 + k] }
             for k in 0..<(rc * 3) { out[restBase + j * rc * 3 + k] = cloud.shRest[i * rc * 3 + k] }
         }
-        var data = Data(capacity: 24 + out.count * 4)
+        var data = Data(capacity: 28 + out.count * 4)
         let kindCode: UInt32 = kind == "final" ? 1 : (kind == "preview" ? 2 : 0)
         let stepCode = UInt32(bitPattern: Int32(clamping: step ?? -1))
-        for v in [magic, 1, UInt32(n), UInt32(degree), kindCode, stepCode] {
+        for v in [magic, version, UInt32(n), UInt32(degree), kindCode, stepCode, antialiased ? antialiasedFlag : 0] {
             withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) }
         }
         out.withUnsafeBytes { data.append(contentsOf: $0) }  // x86-64 and arm64 are little-endian

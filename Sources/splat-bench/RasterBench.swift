@@ -8,10 +8,12 @@ enum RasterBench: BenchMode {
     static let name = "raster"
     static let usage = """
         [--ply FILE [--scene DIR --camera I]] [--gaussians N (300000)] [--width W (800) --height H (600)]
-                 [--iterations K (5)] [--threads T] [--sh-degree D (3)] [--save-ply FILE] [--dump FILE]
+                 [--iterations K (5)] [--threads T] [--sh-degree D (3)] [--antialiasing 0|1 (0)]
+                 [--save-ply FILE] [--dump FILE]
           --ply: a 3DGS PLY instead of the synthetic scene; seen from camera I (default 0) of the
                  scene at DIR, or else from a camera placed in front of the cloud looking along +Z
           --save-ply: also write the synthetic cloud as a 3DGS PLY (to look at it in a viewer)
+          --antialiasing 1: render in the antialiased mode (Mip-Splatting 2D filter)
           --dump: write the last image and every gradient group as raw little-endian Float32, in that
                   order, to compare builds bit for bit (cmp)
         """
@@ -27,6 +29,7 @@ enum RasterBench: BenchMode {
         let iterations = try args.int("iterations", default: 5, range: 1...1000)
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
         let degree = try args.int("sh-degree", default: 3, range: 0...3)
+        let antialiased = try args.int("antialiasing", default: 0, range: 0...1) == 1
         try args.finish()
 
         let cloud: GaussianCloud, camera: Camera, source: String
@@ -49,7 +52,7 @@ enum RasterBench: BenchMode {
             source = "synthetic scene"
             if let savePath { try GaussianPLY.write(cloud, to: savePath) }
         }
-        let settings = RenderSettings(background: .zero, shDegree: degree)
+        let settings = RenderSettings(background: .zero, shDegree: degree, antialiased: antialiased)
         let width = camera.width, height = camera.height
         let rasterizer = Rasterizer(threadCount: threads)
         // An L1-like image gradient: ±1/(3HW), fixed pattern.
@@ -79,7 +82,7 @@ enum RasterBench: BenchMode {
             try bytes.write(to: URL(fileURLWithPath: dumpPath))
         }
         let tiles = ((width + 15) / 16) * ((height + 15) / 16)
-        print("mode                raster (\(source), SH degree \(min(degree, cloud.maxSHDegree)))")
+        print("mode                raster (\(source), SH degree \(min(degree, cloud.maxSHDegree))\(antialiased ? ", antialiased" : ""))")
         print("image               \(width)x\(height), \(tiles) tiles")
         print("gaussians           \(cloud.count)")
         print("visible             \(result.visibleCount)")

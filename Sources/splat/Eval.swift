@@ -38,7 +38,8 @@ struct EvalCommand: ParsableCommand {
         let loaded = try scene.load()
         let cameras = try scene.selectedCameras(loaded)
         let background = scene.background(for: loaded)
-        let settings = RenderSettings(background: background, shDegree: scene.shDegree ?? 3)
+        let settings = RenderSettings(background: background, shDegree: scene.shDegree ?? 3,
+                                      antialiased: try scene.antialiased(model: model))
         try MemoryBudget.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
         StopSignal.install()
         if let saveRenders { try OutputDirectory.create(saveRenders) }

@@ -53,8 +53,12 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let cloud = try Export.readModel(path: model)
         let format = resolvedFormat!
+        let antialiased = try Export.isAntialiased(path: model)
+        if antialiased && !format.canRecordAntialiasing {
+            Progress.line("note: \(model) was trained with antialiasing, which .splat cannot record: render it with --antialiasing")
+        }
         OutputDirectory.sweep(URL(fileURLWithPath: output).deletingLastPathComponent().path)
-        try Export.write(cloud, format: format, to: output, shDegree: shDegree, spzVersion: spzVersion)
+        try Export.write(cloud, format: format, to: output, shDegree: shDegree, spzVersion: spzVersion, antialiased: antialiased)
         let degree = format == .splat ? 0 : min(shDegree ?? cloud.maxSHDegree, cloud.maxSHDegree)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("wrote \(cloud.count) Gaussians (SH degree \(degree)) as \(format.rawValue) to \(output) (\(size) bytes)")

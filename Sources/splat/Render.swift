@@ -80,7 +80,8 @@ struct RenderCommand: ParsableCommand {
         var outputs: RenderOutputs = []
         if depth { outputs.insert(.depth) }
         if alpha { outputs.insert(.alpha) }
-        let settings = RenderSettings(background: scene.background(for: loaded), shDegree: scene.shDegree ?? 3, outputs: outputs)
+        let settings = RenderSettings(background: scene.background(for: loaded), shDegree: scene.shDegree ?? 3, outputs: outputs,
+                                      antialiased: try scene.antialiased(model: model))
         var cameras: [Camera]
         if let path {
             let keys = loaded.trainCameras.isEmpty ? loaded.cameras : loaded.trainCameras

@@ -19,10 +19,13 @@ struct RunOutputStages {
         self.scene = scene; self.model = model; self.shDegree = shDegree; self.say = say
     }
 
-    func readModel(for cameras: [Camera]) throws -> GaussianCloud {
+    /// The model and how to render it: its PLY records whether it was trained with antialiasing.
+    func readModel(for cameras: [Camera]) throws -> (GaussianCloud, RenderSettings) {
         let cloud = try GaussianPLY.read(path: model)
         try MemoryBudget.require(MemoryCheck.rendering(cloud, cameras: cameras), for: model, advice: "try --downscale 2")
-        return cloud
+        let settings = RenderSettings(background: scene.background, shDegree: shDegree,
+                                      antialiased: try GaussianPLY.isAntialiased(path: model))
+        return (cloud, settings)
     }
 
     func stopIfRequested(_ done: Int, of total: Int, what: String, in dir: String, note: String = "") throws {
@@ -43,10 +46,9 @@ struct RunOutputStages {
             say("render/eval: skipped, \(evalPath) and the \(cameras.count) test renders exist\(previous)")
             return
         }
-        let cloud = try readModel(for: cameras)
+        let (cloud, settings) = try readModel(for: cameras)
         try OutputDirectory.create(renderDir)
         let rasterizer = Rasterizer()
-        let settings = RenderSettings(background: scene.background, shDegree: shDegree)
         var scores: [ViewScore] = []
         for (i, camera) in cameras.enumerated() {
             try stopIfRequested(i, of: cameras.count, what: "test renders", in: renderDir, note: "; eval.json not written")
@@ -73,10 +75,9 @@ struct RunOutputStages {
             say("orbit: skipped, the \(frames) frames in \(directory) exist")
             return
         }
-        let cloud = try readModel(for: cameras)
+        let (cloud, settings) = try readModel(for: cameras)
         try OutputDirectory.create(directory)
         let rasterizer = Rasterizer()
-        let settings = RenderSettings(background: scene.background, shDegree: shDegree)
         for (i, camera) in cameras.enumerated() {
             try stopIfRequested(i, of: cameras.count, what: "orbit frames", in: directory)
             let image = rasterizer.forward(cloud, camera: camera, settings: settings).image

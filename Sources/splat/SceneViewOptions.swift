@@ -24,6 +24,9 @@ struct SceneViewOptions: ParsableArguments {
     @Option(help: "SH degree to render with, 0-3 (default: all the model has).")
     var shDegree: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Render with the Mip-Splatting 2D filter, or without it (default: as the model file records; a model trained with 'antialiasing' says so).")
+    var antialiasing: Bool?
+
     func validateCommon() throws {
         if let downscale, downscale < 1 { throw ValidationError("--downscale must be at least 1 (got \(downscale))") }
         if let shDegree, !(0...3).contains(shDegree) { throw ValidationError("--sh-degree must be 0, 1, 2 or 3 (got \(shDegree))") }
@@ -52,6 +55,14 @@ struct SceneViewOptions: ParsableArguments {
             options.whiteBackground = rgb.x == 1  // images are composited on the same background
         }
         return try SceneLoader.load(scene, options: options)
+    }
+
+    /// The render mode for `model`: --antialiasing / --no-antialiasing, else what the file records.
+    func antialiased(model: String) throws -> Bool {
+        if let antialiasing { return antialiasing }
+        let recorded = try Export.isAntialiased(path: model)
+        if recorded { Progress.line("antialiasing: on, as \(model) records (--no-antialiasing renders without it)") }
+        return recorded
     }
 
     func background(for loaded: Scene) -> SIMD3<Float> {

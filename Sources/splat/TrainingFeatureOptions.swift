@@ -2,7 +2,7 @@ import ArgumentParser
 import SplatTrain
 
 /// Flags of `splat optimize` and `splat run` that override run.yaml keys of the training
-/// features (docs/config.md: eval, max_resolution, masks, exposure).
+/// features (docs/config.md: eval, max_resolution, masks, exposure, antialiasing).
 struct TrainingFeatureOptions: ParsableArguments {
     @Flag(help: "Train on every view, holding none out (run.yaml 'eval: false'); evaluation then reports that nothing is held out.")
     var noHoldout = false
@@ -15,6 +15,9 @@ struct TrainingFeatureOptions: ParsableArguments {
 
     @Flag(inversion: .prefixedNo, help: "Learn a per-image colour transform (exposure compensation), overriding 'exposure'.")
     var exposure: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Train with the Mip-Splatting 2D filter (3DGS --antialiasing), overriding 'antialiasing'; point_cloud.ply records it, so render, eval and view use it too.")
+    var antialiasing: Bool?
 
     func validate() throws {
         if let maxResolution, !(0...65536).contains(maxResolution) {
@@ -30,5 +33,6 @@ struct TrainingFeatureOptions: ParsableArguments {
         if let maxResolution { c.maxResolution = maxResolution }
         if let masks { c.masks = masks }
         if let exposure { c.exposure = exposure }
+        if let antialiasing { c.antialiasing = antialiasing }
     }
 }

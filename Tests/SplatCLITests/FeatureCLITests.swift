@@ -42,6 +42,44 @@ import Testing
         #expect(held.status == 0 && held.stdout.contains("3 train / 1 test views") && !held.stdout.contains("nothing held out"))
     }
 
+    /// `--antialiasing` trains with the filter, point_cloud.ply and preview.json record it, and
+    /// `eval` then scores exactly what the trainer scored (its held-out PSNR), which it does not
+    /// with `--no-antialiasing`; `render` follows the file too.
+    @Test func antialiasingIsTrainedRecordedAndUsedByEvalAndRender() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("run.yaml").path
+        try "scene: \(Self.tiny)\noutput: out\ninit: random:300\niterations: 4\ntest_interval: 2\npreview_interval: 2\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["optimize", "--config", config, "--antialiasing"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = dir.appendingPathComponent("out").path, model = out + "/point_cloud.ply"
+        #expect(try String(contentsOfFile: out + "/config.yaml", encoding: .utf8).contains("\nantialiasing: true\n"))
+        #expect(try GaussianPLY.isAntialiased(path: model))
+        #expect(try String(contentsOfFile: out + "/preview.json", encoding: .utf8).contains(#""antialiasing": true"#))
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json"))) as! [String: Any]
+        let trained = try #require(metrics["psnr"] as? Double)
+        func evalPSNR(_ extra: [String]) throws -> (Double, String) {
+            let e = try CLI.run(["eval", model, "--scene", Self.tiny, "--json"] + extra)
+            try #require(e.status == 0, "\(e.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any]
+            return (try #require(report["meanPSNR"] as? Double, "\(e.stdout)"), e.stderr)
+        }
+        let (recorded, note) = try evalPSNR([])
+        let (plain, _) = try evalPSNR(["--no-antialiasing"])
+        #expect(note.contains("antialiasing: on"))
+        #expect(abs(recorded - trained) < 1e-9, "eval \(recorded) vs training's \(trained)")
+        #expect(abs(plain - trained) > 1e-3, "--no-antialiasing scored the same (\(plain))")
+        for (name, extra) in [("file", [String]()), ("plain", ["--no-antialiasing"]), ("forced", ["--antialiasing"])] {
+            let rr = try CLI.run(["render", model, "--scene", Self.tiny, "--output", dir.appendingPathComponent(name).path] + extra)
+            #expect(rr.status == 0, "\(rr.stderr)")
+        }
+        let test = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("file").path).sorted()
+        let png = try #require(test.first { $0.hasSuffix(".png") })
+        func bytes(_ name: String) throws -> Data { try Data(contentsOf: dir.appendingPathComponent("\(name)/\(png)")) }
+        #expect(try bytes("file") == bytes("forced") && bytes("file") != bytes("plain"))
+    }
+
     /// Python one-liner: load the .npy with numpy and print dtype, shape and the drawn pixels' stats.
     func numpyStats(_ path: String) throws -> [String] {
         let p = Process()

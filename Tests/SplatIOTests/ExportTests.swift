@@ -156,4 +156,39 @@ func expectWithinSPZBounds(_ decoded: GaussianCloud, _ original: GaussianCloud, 
         try Export.write(cloud, format: .spz, to: dir + "/d0.spz", shDegree: 0)
         #expect(try SPZ.read(path: dir + "/d0.spz").maxSHDegree == 0)
     }
+
+    /// The antialiasing mark: a PLY header comment (skipped by other readers, the Gaussians are the
+    /// same bits) and the SPZ header flag 0x1; `.splat` cannot hold it; unmarked files read false.
+    @Test func antialiasingIsRecordedInPLYAndSPZ() throws {
+        let cloud = try ExportFixtures.input()
+        let dir = try temporaryDirectory("export-aa")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for format in ExportFormat.allCases {
+            for antialiased in [false, true] {
+                let path = dir + "/m\(antialiased).\(format.rawValue)"
+                try Export.write(cloud, format: format, to: path, antialiased: antialiased)
+                #expect(try Export.isAntialiased(path: path) == (antialiased && format.canRecordAntialiasing), "\(path)")
+            }
+        }
+        #expect(!ExportFormat.splat.canRecordAntialiasing)
+        let marked = try Data(contentsOf: URL(fileURLWithPath: dir + "/mtrue.ply"))
+        let header = String(decoding: marked.prefix(200), as: UTF8.self)
+        #expect(header.hasPrefix("ply\nformat binary_little_endian 1.0\ncomment antialiasing "), "\(header)")
+        #expect(bitsEqual(try GaussianPLY.read(path: dir + "/mtrue.ply"), cloud))
+        // Unmarked: the plain file is byte for byte what it was before the mark existed.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/mfalse.ply")) == GaussianPLY.encode(cloud))
+        #expect(!GaussianPLY.encode(cloud).starts(with: Array("ply\nformat binary_little_endian 1.0\ncomment".utf8)))
+        #expect(SPZ.payload(cloud, version: 3, antialiased: true)[14] == 0x1)
+        #expect(try SPZ.read(path: dir + "/mtrue.spz") == (try SPZ.read(path: dir + "/mfalse.spz")))
+        #expect(try !Export.isAntialiased(path: ExportFixtures.path("input.ply")))
+        #expect(try !Export.isAntialiased(path: ExportFixtures.path("expected_v3.spz")))
+        // Another tool's comments are not the mark; the word must open a comment of its own.
+        let other = dir + "/other.ply"
+        var text = "ply\nformat ascii 1.0\ncomment made by antialiasing-free tool\ncomment antialiasing\n"
+        text += "element vertex 0\nproperty float x\nend_header\n"
+        try text.write(toFile: other, atomically: true, encoding: .utf8)
+        #expect(try Export.isAntialiased(path: other))
+        try text.replacingOccurrences(of: "comment antialiasing\n", with: "").write(toFile: other, atomically: true, encoding: .utf8)
+        #expect(try !Export.isAntialiased(path: other))
+    }
 }

@@ -97,12 +97,14 @@ struct RasterizerGradientTests {
 
     /// The footprint bounds only skip pixels where α < 1/255, which the blend skips anyway, so
     /// image and gradients must be the same with and without them (up to summation order).
-    @Test func footprintBoundsChangeNeitherImageNorGradients() {
+    /// In antialiased mode the bounds come from the compensated opacity, which this also checks.
+    @Test(arguments: [false, true])
+    func footprintBoundsChangeNeitherImageNorGradients(antialiased: Bool) {
         let cloud = TestScenes.randomCloud(count: 300, degree: 3, seed: 31, logScaleRange: -3.5 ... -1.5)
         let camera = TestScenes.camera(width: 61, height: 45, focal: 55, center: [0.4, 0.3, -3.2])
         let weights: [Float] = (0..<(61 * 45 * 3)).map { (i: Int) -> Float in Float((i * 7907) % 101) / 50.5 - 1 }
         func run(bounded: Bool) -> ([Float], GaussianGradients) {
-            var settings = RenderSettings(background: background)
+            var settings = RenderSettings(background: background, antialiased: antialiased)
             settings.boundFootprints = bounded
             let r = Rasterizer(threadCount: 2)
             let result = r.forward(cloud, camera: camera, settings: settings)

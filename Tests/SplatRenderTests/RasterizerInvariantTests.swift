@@ -86,12 +86,13 @@ struct RasterizerInvariantTests {
         #expect(grads.means[5 * 3 + 1] == 0 && grads.opacityLogits[17] == 0)
     }
 
-    @Test func renderAndGradientsAreDeterministic() {
+    @Test(arguments: [false, true])
+    func renderAndGradientsAreDeterministic(antialiased: Bool) {
         let cloud = TestScenes.randomCloud(count: 300, degree: 3, seed: 24)
         let dL: [Float] = (0..<(53 * 35 * 3)).map { (i: Int) -> Float in Float((i * 31) % 17) / 17 - 0.5 }
         func run(_ threads: Int) -> ([Float], GaussianGradients) {
             let r = Rasterizer(threadCount: threads)
-            let result = r.forward(cloud, camera: camera, settings: RenderSettings())
+            let result = r.forward(cloud, camera: camera, settings: RenderSettings(antialiased: antialiased))
             var g = GaussianGradients(like: cloud)
             dL.withUnsafeBufferPointer { r.backward(cloud, of: result.pass, dLdImage: $0, into: &g) }
             return (result.image.pixels, g)
@@ -110,13 +111,14 @@ struct RasterizerInvariantTests {
 
     /// Large enough that every parallel step really splits (projection and reduce chunks of 4096
     /// Gaussians, the radix sort's 65 536-pair threshold, the gather's 16 384-pair chunks).
-    @Test func largeSceneIsIdenticalForOneAndTwoThreads() {
+    @Test(arguments: [false, true])
+    func largeSceneIsIdenticalForOneAndTwoThreads(antialiased: Bool) {
         let cloud = TestScenes.randomCloud(count: 30_000, degree: 1, seed: 26, spread: 1.2, logScaleRange: -3.0 ... -2.2)
         let view = TestScenes.camera(width: 160, height: 120, focal: 150, center: [0.4, -0.3, -3.3])
         let dL: [Float] = (0..<(160 * 120 * 3)).map { (i: Int) -> Float in Float((i * 7907) % 23) / 23 - 0.5 }
         func run(_ threads: Int) -> (RenderResult, GaussianGradients) {
             let r = Rasterizer(threadCount: threads)
-            let result = r.forward(cloud, camera: view, settings: RenderSettings(shDegree: 1))
+            let result = r.forward(cloud, camera: view, settings: RenderSettings(shDegree: 1, antialiased: antialiased))
             var g = GaussianGradients(like: cloud)
             dL.withUnsafeBufferPointer { r.backward(cloud, of: result.pass, dLdImage: $0, into: &g) }
             return (result, g)

@@ -4,7 +4,8 @@ import SplatCore
 /// The slow, obvious twin of the rasterizer: Double precision, every pixel against every
 /// Gaussian, depth-sorted per pixel, no tiles lists, no sorting tricks, no fast exp. It follows
 /// docs/rendering-maths.md literally, including the 3σ tile rectangle (a Gaussian only reaches pixels in
-/// the tiles its rectangle covers). `smooth` drops the same cutoffs the rasterizer's test mode does.
+/// the tiles its rectangle covers). `smooth` drops the same cutoffs the rasterizer's test mode does;
+/// `antialiased` is `RenderSettings.antialiased`.
 struct ReferenceRenderer {
     struct Projected {
         var index: Int
@@ -17,6 +18,8 @@ struct ReferenceRenderer {
     }
 
     var smooth = false
+    /// Mip-Splatting's compensation: opacity × √(max(det Σ2D, 0) / det(Σ2D + 0.3·I)).
+    var antialiased = false
     /// Camera-space tangents x/z·z, y/z·z to use instead of the clamped ones, per cloud index:
     /// 3DGS's gradient treats a clamped tangent as a constant (docs/rasterizer.md), so a
     /// reference whose derivative is that gradient holds it fixed (see `renderDetailed`).
@@ -75,7 +78,8 @@ struct ReferenceRenderer {
             let colorClamped = color.min() < 0
             color = SIMD3(max(color.x, 0), max(color.y, 0), max(color.z, 0))
             let jacobianClamped = clampedTangents.x != nil || clampedTangents.y != nil
-            let opacity = 1 / (1 + exp(-Double(cloud.opacityLogits[i])))
+            var opacity = 1 / (1 + exp(-Double(cloud.opacityLogits[i])))
+            if antialiased { opacity *= (max(c2[0][0] * c2[1][1] - c2[0][1] * c2[0][1], 0) / det).squareRoot() }
             out.append(Projected(index: i, u: u, v: v, a: cc / det, b: -cb / det, c: ca / det, opacity: opacity,
                                  color: color, depth: p.z, tiles: (x0, y0, x1, y1),
                                  colorClamped: colorClamped, jacobianClamped: jacobianClamped, clampedTangents: clampedTangents))

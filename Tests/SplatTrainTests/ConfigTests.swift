@@ -50,8 +50,10 @@ import Testing
     @Test func effectiveYAMLRoundTrips() throws {
         var c = TrainConfig()
         c.scene = "/a b/scene"; c.output = "/o"; c.iterations = 12; c.whiteBackground = false; c.lambdaDSSIM = 0.25
+        c.antialiasing = true
         let back = try ConfigLoader.parse(c.yaml(), file: "config.yaml", baseDirectory: "/")
         #expect(back == c)
+        #expect(c.yaml().contains("\nantialiasing: true\n") && !TrainConfig().antialiasing)
         #expect(try ConfigLoader.parse(TrainConfig().yaml(), file: "c", baseDirectory: "/").whiteBackground == nil)
     }
 

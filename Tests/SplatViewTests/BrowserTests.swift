@@ -41,8 +41,10 @@ struct BrowserTests {
 
     /// The trained model; the same Gaussians shrunk 4× and made nearly opaque: sharp dots,
     /// where a half-pixel error in the projection costs many dB (the trained model is smooth;
-    /// seen: 39.8 → 25.7 dB); and those with random SH up to degree 3 (the worker's colours).
-    @Test(arguments: ["trained", "sharpened", "sh3"])
+    /// seen: 39.8 → 25.7 dB); those with random SH up to degree 3 (the worker's colours); and the
+    /// sharp dots recorded as antialiased, where the page must apply the Mip-Splatting compensation
+    /// (`splat render` reads the mode from the PLY, as the page does).
+    @Test(arguments: ["trained", "sharpened", "sh3", "antialiased"])
     func datasetViewMatchesSplatRender(_ variant: String) throws {
         let fixture = try TrainedFixture.made.get()
         var model = fixture.run + "/point_cloud.ply", renders = fixture.renders
@@ -58,7 +60,7 @@ struct BrowserTests {
             var rng = SplatRandom(seed: 11)
             for i in cloud.shRest.indices { cloud.shRest[i] = Float(rng.nextGaussian() * 0.15) }
             model = dir.appendingPathComponent("sharp.ply").path
-            try GaussianPLY.write(cloud, to: model)
+            try GaussianPLY.write(cloud, to: model, antialiased: variant == "antialiased")
             renders = dir.appendingPathComponent("renders").path
             let r = try SplatCLI.run(["render", model, "--scene", TrainedFixture.scene, "--downscale", "2",
                                       "--views", "test", "--sh-degree", String(degree), "--output", renders])
@@ -85,6 +87,16 @@ struct BrowserTests {
         print("viewer vs splat render, \(variant) model, view \(test.name) \(w)x\(h), SH \(degree): PSNR \(String(format: "%.2f", value)) dB (\(state))")
         #expect(value >= 30)
         #expect(browser.collectedErrors.isEmpty, "\(browser.collectedErrors)")
+        if variant == "antialiased" {
+            // Without the compensation the page would match the plain render instead.
+            let plainDir = dir.appendingPathComponent("plain").path
+            let r = try SplatCLI.run(["render", model, "--scene", TrainedFixture.scene, "--downscale", "2", "--views", "test",
+                                      "--sh-degree", "0", "--no-antialiasing", "--output", plainDir])
+            try #require(r.status == 0, "\(r.stderr)")
+            let plain = Self.psnr(shot, try ImageCodec.decode(path: plainDir + "/\(stem).png"))
+            print("viewer (antialiased model) vs splat render --no-antialiasing: PSNR \(String(format: "%.2f", plain)) dB")
+            #expect(plain < value - 5)
+        }
         if let dir = ProcessInfo.processInfo.environment["SPLAT_VIEW_SHOTS"] {
             try ImageCodec.writePNG(shot, to: dir + "/viewer_\(variant)_\(stem).png")
             try ImageCodec.writePNG(reference, to: dir + "/render_\(variant)_\(stem).png")

@@ -34,8 +34,30 @@ import SplatIO
         let model = try RawHTTP.get("/api/model", port: viewer.port)
         #expect(model.status == 200)
         let body = [UInt8](model.body)
-        #expect(body.count == 24 + 50 * (3 + 6 + 1 + 3 + 9) * 4)
+        #expect(body.count == 28 + 50 * (3 + 6 + 1 + 3 + 9) * 4)
         #expect(Array(body[0..<4]) == Array("SPLV".utf8))
+        #expect(body[24] == 0, "the model records no antialiasing")
+    }
+
+    /// The payload's flag follows the model: the PLY comment of an antialiased model, and for an
+    /// output folder's .splat preview (which cannot record it) the trainer's preview.json.
+    @Test func payloadCarriesTheAntialiasingMode() throws {
+        let dir = try TempDir.make("splat-view-aa")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cloud = try GaussianPLY.read(path: Self.model)
+        let marked = dir.appendingPathComponent("marked.ply").path
+        try GaussianPLY.write(cloud, to: marked, antialiased: true)
+        let run = dir.appendingPathComponent("run").path
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        try SplatFile.write(cloud, to: run + "/preview.splat")
+        try #"{"step": 2, "gaussians": 50, "elapsed_s": 1.00, "antialiasing": true}"#.write(toFile: run + "/preview.json", atomically: true, encoding: .utf8)
+        for (target, expected) in [(Self.model, UInt8(0)), (marked, 1), (run, 1)] {
+            let viewer = try ViewerProcess([target])
+            defer { viewer.stop() }
+            let body = [UInt8](try RawHTTP.get("/api/model", port: viewer.port).body)
+            try #require(body.count > 28)
+            #expect(body[24] == expected, "\(target)")
+        }
     }
 
     @Test func noPathReachesTheFileSystem() throws {

@@ -2,7 +2,8 @@
 // pixel centres at integer pixel-index coordinates (u = fx·x/z + cx − 0.5), EWA Jacobian with
 // x/z, y/z clamped to the frustum widened by 15 %, 0.3 px² low-pass, 3σ radius from the larger
 // eigenvalue and its 16-px tile rectangle, α = min(0.99, o·e^power) with α < 1/255 and power > 0
-// skipped, Gaussians blended front to back in the order the sort worker gives.
+// skipped, Gaussians blended front to back in the order the sort worker gives. A model trained
+// with antialiasing gets SplatRender's Mip-Splatting compensation, o·√(max(det Σ2D, 0) / det(Σ2D + 0.3·I)).
 // Front to back: C += (1 − A)·α·c, A += (1 − A)·α into a float target, then C + (1 − A)·bg.
 
 const TEX_WIDTH = 4096;
@@ -15,6 +16,7 @@ uniform vec3 u_r0, u_r1, u_r2, u_t;
 uniform vec4 u_intr;   // fx fy cx cy (canvas pixels)
 uniform vec2 u_size;   // W H
 uniform vec4 u_lim;    // x/z and y/z clamp range
+uniform bool u_antialiased;
 in vec2 a_corner;
 in uint a_index;
 flat out vec4 v_conic; // A B C opacity
@@ -37,7 +39,8 @@ void main() {
   vec3 t1 = (fy / p.z) * u_r1 + (-fy * ty / (p.z * p.z)) * u_r2;
   mat3 S = mat3(d1.x, d1.y, d1.z,  d1.y, d1.w, d2.x,  d1.z, d2.x, d2.y);
   vec3 st0 = S * t0, st1 = S * t1;
-  float a = dot(t0, st0) + 0.3, bb = dot(t0, st1), c = dot(t1, st1) + 0.3;
+  float a0 = dot(t0, st0), bb = dot(t0, st1), c0 = dot(t1, st1);
+  float a = a0 + 0.3, c = c0 + 0.3;
   float det = a * c - bb * bb;
   if (!(det > 0.0)) { cull(); return; }
   float mid = 0.5 * (a + c);
@@ -50,6 +53,7 @@ void main() {
   vec2 hi = clamp(floor((vec2(u, v) + radius + 15.0) / 16.0), vec2(0.0), tiles);
   if (hi.x <= lo.x || hi.y <= lo.y) { cull(); return; }
   float o = d0.w;
+  if (u_antialiased) o *= sqrt(max(a0 * c0 - bb * bb, 0.0) / det);
   float k2 = 2.0 * log(255.0 * o);
   if (!(k2 > 0.0)) { cull(); return; }
   // Pixels with α ≥ 1/255 lie within ±sqrt(k²·Σ) of the mean (+1 px for rounding); pixel i
@@ -115,7 +119,7 @@ export class SplatRenderer {
     const gl = canvas.getContext('webgl2', { antialias: false, alpha: false, depth: false, premultipliedAlpha: false });
     if (!gl) throw new Error('this browser has no WebGL2');
     this.gl = gl; this.canvas = canvas;
-    this.count = 0; this.drawCount = 0;
+    this.count = 0; this.drawCount = 0; this.antialiased = false;
     // Float accumulation: 8-bit would round after every blend. RGBA32F needs EXT_float_blend.
     const cbf = gl.getExtension('EXT_color_buffer_float');
     const fblend = gl.getExtension('EXT_float_blend');
@@ -124,7 +128,7 @@ export class SplatRenderer {
     this.splat = compile(gl, SPLAT_VS, SPLAT_FS);
     this.composite = compile(gl, COMPOSITE_VS, COMPOSITE_FS);
     this.loc = {};
-    for (const n of ['u_data', 'u_color', 'u_r0', 'u_r1', 'u_r2', 'u_t', 'u_intr', 'u_size', 'u_lim']) {
+    for (const n of ['u_data', 'u_color', 'u_r0', 'u_r1', 'u_r2', 'u_t', 'u_intr', 'u_size', 'u_lim', 'u_antialiased']) {
       this.loc[n] = gl.getUniformLocation(this.splat, n);
     }
     this.vao = gl.createVertexArray();
@@ -171,7 +175,7 @@ export class SplatRenderer {
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, TEX_WIDTH, rows, 0, gl.RGBA, gl.FLOAT, padded);
   }
 
-  // model: { count, means, cov, opacity } from the server's payload (ModelPayload.swift).
+  // model: { count, means, cov, opacity, antialiased } from the server's payload (ModelPayload.swift).
   setModel(model) {
     const n = model.count, packed = new Float32Array(n * 12);
     for (let i = 0; i < n; i++) {
@@ -182,7 +186,7 @@ export class SplatRenderer {
     }
     if (3 * n > TEX_WIDTH * this.gl.getParameter(this.gl.MAX_TEXTURE_SIZE)) throw new Error(`too many Gaussians for this GPU (${n})`);
     this.uploadRGBA32F(this.dataTex, 3 * n, packed);
-    this.count = n; this.drawCount = 0;
+    this.count = n; this.drawCount = 0; this.antialiased = model.antialiased;
   }
 
   // Colours (RGB per Gaussian, already clamped at 0) and the front-to-back order from the worker.
@@ -234,6 +238,7 @@ export class SplatRenderer {
       gl.uniform3f(this.loc.u_t, t[0], t[1], t[2]);
       gl.uniform4f(this.loc.u_intr, k.fx, k.fy, k.cx, k.cy);
       gl.uniform2f(this.loc.u_size, w, h);
+      gl.uniform1i(this.loc.u_antialiased, this.antialiased ? 1 : 0);
       gl.uniform4f(this.loc.u_lim, (-k.cx - 0.15 * w) / k.fx, (1.15 * w - k.cx) / k.fx,
                    (-k.cy - 0.15 * h) / k.fy, (1.15 * h - k.cy) / k.fy);
       gl.bindVertexArray(this.vao);

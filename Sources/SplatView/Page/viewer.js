@@ -10,13 +10,14 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 function parseModel(buffer) {
-  const head = new Uint32Array(buffer, 0, 6);
-  if (head[0] !== 0x564c5053 || head[1] !== 1) throw new Error('unexpected model payload');
+  const head = new Uint32Array(buffer, 0, 7);
+  if (head[0] !== 0x564c5053 || head[1] !== 2) throw new Error('unexpected model payload');
   const n = head[2], degree = head[3], restCount = (degree + 1) * (degree + 1) - 1;
   const kind = ['model', 'final', 'preview'][head[4]] ?? 'model', step = new Int32Array(buffer, 20, 1)[0];
-  let offset = 24;
+  const antialiased = (head[6] & 1) !== 0;
+  let offset = 28;
   const take = (len) => { const a = new Float32Array(buffer, offset, len); offset += len * 4; return a; };
-  return { kind, step: step >= 0 ? step : null, count: n, degree, restCount, means: take(3 * n), cov: take(6 * n), opacity: take(n), dc: take(3 * n), rest: take(n * restCount * 3) };
+  return { kind, step: step >= 0 ? step : null, antialiased, count: n, degree, restCount, means: take(3 * n), cov: take(6 * n), opacity: take(n), dc: take(3 * n), rest: take(n * restCount * 3) };
 }
 
 // Robust centre and size of a model: per-axis medians and the 80th-percentile distance.
@@ -42,7 +43,7 @@ class Viewer {
     this.drawnVersion = -1; this.settleWaiters = [];
     this.up = [0, -1, 0]; this.background = [0, 0, 0]; this.cameras = []; this.datasetCamera = null;
     this.shCap = params.has('sh') ? Math.max(0, Math.min(3, Number(params.get('sh')) | 0)) : 3;
-    this.modelInfo = { kind: '', step: null, count: 0, degree: 0 };
+    this.modelInfo = { kind: '', step: null, count: 0, degree: 0, antialiased: false };
     this.history = []; this.metricsLoads = 0;
     this.controls = new Controls(this.canvas, this);
     let readyResolve;
@@ -227,7 +228,7 @@ class Viewer {
       this.pending = null;
       this.model = p.model;
       this.renderer.setModel(p.model);
-      this.modelInfo = { kind: p.kind, step: p.step, count: p.model.count, degree: p.model.degree };
+      this.modelInfo = { kind: p.kind, step: p.step, count: p.model.count, degree: p.model.degree, antialiased: p.model.antialiased };
       this.history.push(`${p.kind}:${p.step ?? ''}`);
     }
     this.renderer.setColorsAndOrder(m.colors, m.order);
@@ -272,6 +273,7 @@ class Viewer {
     const ft = this.frameTimes.length ? this.frameTimes.reduce((a, b) => a + b, 0) / this.frameTimes.length : 0;
     const what = m.kind === 'preview' ? `training preview${m.step !== null ? ` at step ${m.step}` : ''}` : (m.kind === 'final' ? 'final model' : 'model');
     const text = `${what} · ${m.count.toLocaleString('en')} Gaussians · SH ${Math.min(this.shCap, m.degree)} · ` +
+                 (m.antialiased ? 'antialiased · ' : '') +
                  `frame ${ft.toFixed(1)} ms · sort ${this.sortMs.toFixed(0)} ms`;
     if ($('status').textContent !== text) $('status').textContent = text;
   }
