@@ -71,11 +71,12 @@ public struct InitOptions: Sendable, Codable, Equatable {
         min(n, numRefs > 0 ? numRefs : min(max(n / 2, 20), 64))
     }
 
-    /// Samples per reference: `matchesPerRef`, or by default 480,000 spread over the
+    /// Samples per reference: `matchesPerRef`, or by default 320,000 spread over the
     /// references (between 5,000 and 20,000 each), so the Gaussian count stays about the same
-    /// whatever the number of references.
+    /// whatever the number of references. (480,000 gave cup360 at ½ size 325k Gaussians and
+    /// ~1 step/s on one loaded core, where its 7.5k SfM points run 14: too dear per step.)
     public func samplesPerReference(references k: Int) -> Int {
-        matchesPerRef > 0 ? matchesPerRef : min(max(480_000 / max(k, 1), 5000), 20_000)
+        matchesPerRef > 0 ? matchesPerRef : min(max(320_000 / max(k, 1), 5000), 20_000)
     }
 
     public func tolerance(for camera: Camera) -> Double {

@@ -84,14 +84,24 @@ public struct TrainingSchedule: Sendable {
     public func prunes(atStep step: Int) -> Bool { prunes(atStep: step, reference: referenceStep(step: step)) }
 
     /// Resolution warm-up (OpenSplat's `--num-downscales`, `--resolution-schedule`): the train
-    /// images are area-downscaled by 2^max(num_downscales − ⌊r / resolution_schedule⌋, 0).
-    public func imageDownscale(at r: Double) -> Int {
+    /// images are area-downscaled by 2^max(num_downscales − ⌊r / resolution_schedule⌋, 0),
+    /// but never below `warmUpMinimumSide` pixels on the long side (`longSide` = the loaded
+    /// images' long side; nil: no floor).
+    public func imageDownscale(at r: Double, longSide: Int? = nil) -> Int {
         guard config.numDownscales > 0, config.resolutionSchedule > 0 else { return 1 }
-        let level = config.numDownscales - Int((max(0, r) / Double(config.resolutionSchedule)).rounded(.down))
-        return 1 << max(level, 0)
+        var level = max(config.numDownscales - Int((max(0, r) / Double(config.resolutionSchedule)).rounded(.down)), 0)
+        if let longSide { while level > 0 && longSide >> level < Self.warmUpMinimumSide { level -= 1 } }
+        return 1 << level
     }
 
-    public func imageDownscale(step: Int) -> Int { imageDownscale(at: referenceStep(step: step)) }
+    public func imageDownscale(step: Int, longSide: Int? = nil) -> Int {
+        imageDownscale(at: referenceStep(step: step), longSide: longSide)
+    }
+
+    /// Smallest long side of a warm-up level. Below it a step is cheap but teaches little: the
+    /// bundled 200x150 example trained at 50x37 for its first tenth lost 0.25 dB at 1500 steps
+    /// (28.24 vs 28.49 dB without warm-up).
+    public static let warmUpMinimumSide = 200
 
     /// 3DGS's exposure schedule: log-linear from exposure_lr_init to exposure_lr_final over the
     /// run (progress 0 → 1).

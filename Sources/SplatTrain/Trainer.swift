@@ -19,6 +19,8 @@ public final class Trainer {
     let loss: PhotometricLoss
     let threads: Int
     let levels: ResolutionLevels
+    /// Long side of the first train view: the warm-up's size floor applies to it.
+    let longSide: Int
     /// Reference step of the last step run (Schedules.swift); evaluation renders at its SH degree.
     private var lastReferenceStep: Double
     // Per-step buffers, reused.
@@ -48,6 +50,7 @@ public final class Trainer {
         schedule = TrainingSchedule(config: config, sceneRadius: views.sceneRadius)
         loss = PhotometricLoss(lambdaDSSIM: Float(config.lambdaDSSIM), threadCount: threads)
         levels = ResolutionLevels(views: views)
+        longSide = views.trainCameras.first.map { max($0.width, $0.height) } ?? 0
         lastReferenceStep = schedule.referenceStep(step: state.step)
     }
 
@@ -60,7 +63,7 @@ public final class Trainer {
         let r = schedule.referenceStep(step: s, progress: progress)
         let saved = (state.rng, state.viewStack)
         let view = state.nextView()
-        let level = levels.level(schedule.imageDownscale(at: r))
+        let level = levels.level(schedule.imageDownscale(at: r, longSide: longSide))
         let camera = level.cameras[view]
         let degree = min(schedule.activeSHDegree(at: r), state.cloud.maxSHDegree)
         let bg = views.background

@@ -18,10 +18,10 @@ import Testing
         #expect(p1 == p2 && p1.count > 1000)
         // The report is JSON with the counts and per-stage timings.
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: a + "/init.json"))) as! [String: Any]
-        let n = json["gaussians"] as! Int, dense = json["denseGaussians"] as! Int
+        let n = json["gaussians"] as! Int, dense = json["denseGaussians"] as! Int, filled = json["filledGaussians"] as! Int
         #expect(dense > 1000 && dense <= 3000)
         // So few dense points (2 × 1500 samples) are fewer than 4x the 4,194 SfM points: added.
-        #expect(json["sfmPointsAdded"] as? Int == 4194 && n == dense + 4194)
+        #expect(json["sfmPointsAdded"] as? Int == 4194 && n == dense + filled + 4194)
         #expect((json["references"] as! [Any]).count == 2)
         #expect((json["seconds"] as! [String: Any])["matching"] != nil)
         #expect(String(decoding: p1.prefix(200), as: UTF8.self).contains("element vertex \(n)\n"))
