@@ -86,7 +86,7 @@ import Testing
     @Test func resolutionWarmUpQuartersThenHalvesTheImages() {
         // OpenSplat's rule, 2 downscales every 3000 of 30000: ¼ size for the first tenth, ½ for the next.
         let r = run(iterations: 3000)
-        #expect([1, 299, 300, 599, 600, 3000].map(r.imageDownscale) == [4, 4, 2, 2, 1, 1])
+        #expect([1, 299, 300, 599, 600, 3000].map { r.imageDownscale(step: $0) } == [4, 4, 2, 2, 1, 1])
         // Never below 200 px on the long side: 800 px starts at 200, 500 px at 250, 399 px at full size.
         #expect(r.imageDownscale(step: 1, longSide: 800) == 4 && r.imageDownscale(step: 1, longSide: 500) == 2)
         #expect(r.imageDownscale(step: 1, longSide: 399) == 1 && r.imageDownscale(step: 300, longSide: 400) == 2)
