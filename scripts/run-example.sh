@@ -15,7 +15,7 @@ out=runs/example
 mkdir -p "$out"
 
 echo "== splat init" >&2
-"$splat" init Fixtures/example --output "$out" --quiet --matches-per-ref 6000
+"$splat" init Fixtures/example --output "$out" --quiet
 echo "== splat optimize ($iterations steps)" >&2
 "$splat" optimize --config Fixtures/example/run.yaml --iterations "$iterations"
 echo "== splat render" >&2

@@ -9,7 +9,7 @@ struct InitArguments: ParsableArguments {
     @Option(help: "Neighbour views matched against each reference.")
     var nnsPerRef = InitOptions().nnsPerRef
 
-    @Option(help: "Reference pixels sampled (and triangulated) per reference view. Default: 320000 over the references, 5000 to 20000 each.")
+    @Option(help: "Reference pixels sampled (and triangulated) per reference view. Default: 160000 over the references, 3000 to 20000 each.")
     var matchesPerRef: Int?
 
     @Option(help: "Long side, in pixels, of the images the built-in matcher works on (smaller is faster).")

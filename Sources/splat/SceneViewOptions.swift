@@ -18,6 +18,9 @@ struct SceneViewOptions: ParsableArguments {
     @Option(help: "Reduce images and intrinsics by this integer factor (default 1).")
     var downscale: Int?
 
+    @Option(help: "Longest image side before an extra integer downscale, as training's 'max_resolution' (default 1600, so a model is scored at the size it was trained at; 0 = no limit).")
+    var maxResolution = TrainConfig().maxResolution
+
     @Option(help: "Background: black, white or r,g,b in [0, 1] (default: the dataset's, white for NeRF-synthetic).")
     var background: String?
 
@@ -29,6 +32,7 @@ struct SceneViewOptions: ParsableArguments {
 
     func validateCommon() throws {
         if let downscale, downscale < 1 { throw ValidationError("--downscale must be at least 1 (got \(downscale))") }
+        guard (0...65536).contains(maxResolution) else { throw ValidationError("--max-resolution must be between 0 and 65536 (got \(maxResolution))") }
         if let shDegree, !(0...3).contains(shDegree) { throw ValidationError("--sh-degree must be 0, 1, 2 or 3 (got \(shDegree))") }
         if let background, Self.parseBackground(background) == nil {
             throw ValidationError("--background must be black, white or r,g,b with values in [0, 1] (got '\(background)')")
@@ -54,7 +58,9 @@ struct SceneViewOptions: ParsableArguments {
         if let background, let rgb = Self.parseBackground(background), rgb == .zero || rgb == SIMD3(repeating: 1) {
             options.whiteBackground = rgb.x == 1  // images are composited on the same background
         }
-        return try SceneLoader.load(scene, options: options)
+        let (loaded, notice) = try SceneLoader.load(scene, options: options, maxResolution: maxResolution)
+        if let notice { Progress.line(notice) }
+        return loaded
     }
 
     /// The render mode for `model`: --antialiasing / --no-antialiasing, else what the file records.
