@@ -30,6 +30,24 @@ import Testing
         #expect(abs(report.meanPSNR - report.views.map(\.psnr).reduce(0, +) / Double(report.views.count)) < 1e-9)
     }
 
+    /// Photos larger than --max-resolution are scored at the size training would have used:
+    /// the same notice, the same extra downscale (here 2, so the scores equal --downscale 2's).
+    @Test func maxResolutionScoresAtTheTrainingSize() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try RenderFixture.writeModel(in: dir)
+        let scene = try SceneLoader.load(RenderFixture.scene)
+        let side = scene.cameras.map { max($0.width, $0.height) }.max()!
+        let limited = try CLI.run(["eval", model, "--scene", RenderFixture.scene, "--json", "--max-resolution", "\(side - 1)"])
+        #expect(limited.status == 0 && limited.stderr.contains("exceed max_resolution \(side - 1)"), "\(limited.stderr)")
+        let halved = try CLI.run(["eval", model, "--scene", RenderFixture.scene, "--json", "--downscale", "2"])
+        let a = try JSONDecoder().decode(Report.self, from: Data(limited.stdout.utf8))
+        let b = try JSONDecoder().decode(Report.self, from: Data(halved.stdout.utf8))
+        #expect(a.meanPSNR == b.meanPSNR && a.meanSSIM == b.meanSSIM)
+        let full = try JSONDecoder().decode(Report.self, from: Data(try CLI.run(["eval", model, "--scene", RenderFixture.scene, "--json"]).stdout.utf8))
+        #expect(full.meanPSNR != a.meanPSNR)
+    }
+
     @Test func savedRendersAreRenderBesideGroundTruthAndTheTableHasAMeanRow() throws {
         let dir = try CLI.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
