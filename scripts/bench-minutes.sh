@@ -20,13 +20,9 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 downscale="${DOWNSCALE:-1}"
 out="${OUT:-runs/bench-minutes/$(basename "$scene")}"
-splat="${SPLAT:-.build/release/splat}"
-if [ ! -x "$splat" ]; then
-  echo "== building splat (release)" >&2
-  swift build -c release --product splat >&2
-fi
-mkdir -p "$out"
-out="$(cd "$out" && pwd)"
+source scripts/bench-common.sh
+splat="$(release_splat)"
+out="$(absolute_dir "$out")"
 read -r -a starts <<< "${STARTS:-edgs sfm}"
 
 echo "== splat init ($scene)" >&2

@@ -19,15 +19,10 @@ for s in "${steps[@]}"; do [[ "$s" =~ ^[1-9][0-9]*$ ]] || { echo "error: step '$
 cd "$(dirname "$0")/.."
 downscale="${DOWNSCALE:-2}"
 out="${OUT:-runs/bench-photos/$(basename "$photos")}"
-splat="${SPLAT:-.build/release/splat}"
-if [ ! -x "$splat" ]; then
-  echo "== building splat (release)" >&2
-  swift build -c release --product splat >&2
-fi
-mkdir -p "$out"
-out="$(cd "$out" && pwd)"
+source scripts/bench-common.sh
+splat="$(release_splat)"
+out="$(absolute_dir "$out")"
 
-gcd() { local a=$1 b=$2; while [ "$b" -ne 0 ]; do local t=$((a % b)); a=$b; b=$t; done; echo "$a"; }
 max=0; interval=0
 for s in "${steps[@]}"; do [ "$s" -gt "$max" ] && max=$s; interval=$(gcd "$interval" "$s"); done
 

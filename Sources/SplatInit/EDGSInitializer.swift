@@ -57,7 +57,6 @@ public enum EDGSInitializer {
         // 3–6. Per reference: match, sample, triangulate.
         var builder = GaussianBuilder(shDegree: options.shDegree, scalingFactor: options.scalingFactor)
         var refReports = [InitReport.Reference](), totalSampled = 0, errors = [Double](), warnings = [String]()
-        var filled = 0
         for (k, sel) in selection.enumerated() {
             if shouldStop() { throw InitInterrupted(referencesDone: k) }
             t = now()
@@ -107,7 +106,6 @@ public enum EDGSInitializer {
                     builder.add(position: seed.position, colour: seed.colour, camera: refCam)
                     r.filled += 1
                 }
-                filled += r.filled
             }
             seconds.triangulation += now() - t
             totalSampled += cells.count
@@ -119,6 +117,7 @@ public enum EDGSInitializer {
                      + (r.warning.map { " (warning: \($0))" } ?? ""))
         }
         if shouldStop() { throw InitInterrupted(referencesDone: selection.count) }
+        let filled = refReports.reduce(0) { $0 + $1.filled }
         let dense = builder.count - filled
         let addSfM = InitDiagnosis.addsSfMPoints(dense: dense, sfm: scene.points.count, options: options)
         guard dense > 0 || addSfM else {
