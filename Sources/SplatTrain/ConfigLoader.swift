@@ -41,6 +41,9 @@ public enum ConfigLoader {
             }
             try apply(value, to: field, key: key, config: &config, file: file, line: line, baseDirectory: baseDirectory)
         }
+        // A file that names the run length in one unit only gets exactly that length.
+        config.setRunLength(iterations: seen.contains("iterations") ? config.iterations : nil,
+                            minutes: seen.contains("time_budget") ? config.timeBudget : nil)
         return config
     }
 

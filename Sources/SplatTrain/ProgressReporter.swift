@@ -2,7 +2,8 @@ import Foundation
 
 /// Training progress on stderr: a single redrawn bar on a terminal, plain periodic lines
 /// otherwise (logs, CI). Shows step, steps/s, smoothed loss, Gaussians and ETA (for a time
-/// budget: the step count so far and the budget left).
+/// budget alone: the step count so far and the budget left; with both limits the ETA is the
+/// nearer end).
 final class ProgressReporter {
     let total: Int
     let interval: Int
@@ -19,7 +20,7 @@ final class ProgressReporter {
         self.total = total; self.interval = max(1, interval); windowStep = startStep; self.startStep = startStep
     }
 
-    /// Seconds of a time budget left (nil: the run is `total` steps long).
+    /// Seconds of a time budget left (nil: no time budget). `total` 0 with a budget: no step limit.
     private var remaining: Double?
 
     func update(step: Int, loss: Double, gaussians: Int, remainingSeconds: Double? = nil) {
@@ -36,10 +37,10 @@ final class ProgressReporter {
             if total > 0 { stepsPerSecond = Double(step - startStep) / total }
         }
         if isTTY {
-            guard now.timeIntervalSince(lastDraw) >= 0.25 || (remaining == nil && step == total) else { return }
+            guard now.timeIntervalSince(lastDraw) >= 0.25 || (total > 0 && step == total) else { return }
             lastDraw = now
             write("\r\u{1B}[2K" + line(step: step, gaussians: gaussians))
-        } else if step % interval == 0 || (remaining == nil && step == total) {
+        } else if step % interval == 0 || (total > 0 && step == total) {
             write(line(step: step, gaussians: gaussians) + "\n")
         }
     }
@@ -53,15 +54,18 @@ final class ProgressReporter {
     private func line(step: Int, gaussians: Int) -> String {
         let rate = stepsPerSecond > 0 ? String(format: "%.2f steps/s", stepsPerSecond) : "-- steps/s"
         let width = 24, loss = String(format: "%.5f", smoothedLoss ?? 0)
-        if let remaining {
-            let spent = Date().timeIntervalSince(startTime), left = max(remaining, 0)
-            let filled = spent + left > 0 ? min(width, Int(Double(width) * spent / (spent + left))) : width
-            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let left = remaining.map { max($0, 0) }
+        let spent = Date().timeIntervalSince(startTime)
+        let timeDone = left.map { spent + $0 > 0 ? spent / (spent + $0) : 1 }
+        let stepDone = total > 0 ? Double(step) / Double(total) : 0
+        let filled = min(width, Int(Double(width) * max(stepDone, timeDone ?? (total > 0 ? 0 : 1))))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        if total == 0, let left {
             return "[\(bar)] step \(step) | \(rate) | loss \(loss) | \(gaussians) Gaussians | budget left \(Self.duration(left))"
         }
-        let eta = stepsPerSecond > 0 ? Self.duration(Double(total - step) / stepsPerSecond) : "--"
-        let filled = total > 0 ? width * step / total : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        var etaSeconds = stepsPerSecond > 0 ? Double(total - step) / stepsPerSecond : nil
+        if let left { etaSeconds = min(etaSeconds ?? left, left) }
+        let eta = etaSeconds.map(Self.duration) ?? "--"
         return "[\(bar)] step \(step)/\(total) | \(rate) | loss \(loss) | \(gaussians) Gaussians | ETA \(eta)"
     }
 

@@ -19,9 +19,11 @@ public struct TrainingSchedule: Sendable {
         self.config = config; self.sceneRadius = sceneRadius
     }
 
-    /// The run's progress after `step` steps of an `iterations`-step run, in [0, 1].
+    /// The run's progress after `step` steps of an `iterations`-step run, in [0, 1] (0 when a
+    /// time budget alone decides: the step count says nothing then).
     public func progress(step: Int) -> Double {
-        config.iterations > 0 ? min(max(Double(step) / Double(config.iterations), 0), 1) : 1
+        guard let limit = config.stepLimit else { return 0 }
+        return limit > 0 ? min(max(Double(step) / Double(limit), 0), 1) : 1
     }
 
     /// The step of the reference run the schedules are written for that corresponds to `step`

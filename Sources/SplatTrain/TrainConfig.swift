@@ -7,9 +7,11 @@ public struct TrainConfig: Sendable, Equatable {
     /// A Gaussian PLY path, `sfm` (the scene's sparse points as Gaussians) or `random:N`.
     public var initialization = "sfm"
     public var output = ""
+    /// Step limit (0 with a time budget: none). The default recipe is 7000 steps or 20 minutes,
+    /// whichever comes first (docs/config.md, "Run length").
     public var iterations = 7000
-    /// Minutes of wall time the run trains for (0 = none: `iterations` decides); Schedules.swift.
-    public var timeBudget = 0.0
+    /// Minutes of wall time the run may train for, loading included (0 = no limit); TimeBudget.swift.
+    public var timeBudget = 20.0
     public var whiteBackground: Bool? = nil
     public var seed = 0
     /// 0 = all cores.
@@ -62,6 +64,22 @@ public struct TrainConfig: Sendable, Equatable {
     public var previewInterval = 100
 
     public init() {}
+
+    /// The step limit, nil when a time budget alone decides (`iterations: 0`, `time_budget` > 0).
+    public var stepLimit: Int? { timeBudget > 0 && iterations == 0 ? nil : iterations }
+
+    /// Sets the run length the user named (flags, or the keys a run.yaml gives). A length named
+    /// in one unit only replaces both limits, so `--iterations N` alone is exactly N steps
+    /// (deterministic) and `--minutes M` alone trains until the deadline; both named: whichever
+    /// comes first; neither: the limits stay as they are.
+    public mutating func setRunLength(iterations: Int?, minutes: Double?) {
+        switch (iterations, minutes) {
+        case let (n?, m?): self.iterations = n; timeBudget = m
+        case let (n?, nil): self.iterations = n; timeBudget = 0
+        case let (nil, m?): self.iterations = 0; timeBudget = m
+        case (nil, nil): break
+        }
+    }
 
     enum Field {
         case int(WritableKeyPath<TrainConfig, Int>, ClosedRange<Int>)

@@ -42,7 +42,7 @@ public final class TrainingSession {
         self.config = config; self.views = views; self.renderer = renderer; self.writeCloud = writeCloud
     }
 
-    /// Runs to `config.iterations` steps. `initial` makes the starting cloud (not called when
+    /// Runs until the step limit or the time budget ends it (TrainConfig.stepLimit, TimeBudget.swift). `initial` makes the starting cloud (not called when
     /// resuming from `<output>/checkpoint.bin`).
     public func run(resume: Bool, initial: () throws -> GaussianCloud) throws -> Outcome {
         // Checked before anything is created, so a failed --resume leaves no empty output folder.
@@ -108,12 +108,20 @@ public final class TrainingSession {
                          pixelsAfterTraining: Double(2 * views.testCameras.reduce(0) { $0 + $1.width * $1.height } + pixelsRenderedAfterTraining))
             : nil
         if let b = budget {
-            report(String(format: "time budget: %g min, %.2f min left for training; the schedules spread over it", config.timeBudget, b.remaining() / 60))
+            let steps = config.stepLimit.map { " or \($0) steps, whichever comes first" } ?? ""
+            report(String(format: "time budget: %g min%@, %.2f min left for training; the schedules spread over it",
+                          config.timeBudget, steps, b.remaining() / 60))
         }
         var lastProgress = trainer.schedule.progress(step: trainer.state.step)
-        while budget.map({ !$0.isSpent }) ?? (trainer.state.step < config.iterations) {
+        let stepLimit = config.stepLimit
+        while !(budget?.isSpent ?? false) && stepLimit.map({ trainer.state.step < $0 }) ?? true {
             do {
-                let fraction = budget?.progress(trained: trainer.state.elapsedSeconds + Date().timeIntervalSince(stepClock))
+                // With both limits the schedules follow whichever end is nearer; while the step
+                // count leads, the step is exactly that of a pure step-count run.
+                let timeFraction = budget?.progress(trained: trainer.state.elapsedSeconds + Date().timeIntervalSince(stepClock))
+                let fraction = timeFraction.map { t in
+                    stepLimit == nil ? t : max(t, trainer.schedule.progress(step: trainer.state.step + 1))
+                }
                 let value = try trainer.step(progress: fraction)
                 lastProgress = fraction ?? trainer.schedule.progress(step: trainer.state.step)
                 budget?.observe(renderSeconds: trainer.lastStepRenderSeconds, pixels: trainer.lastStepPixels)

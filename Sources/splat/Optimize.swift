@@ -17,10 +17,10 @@ struct Optimize: ParsableCommand {
     @Option(help: "Run configuration (YAML, docs/config.md).")
     var config: String
 
-    @Option(help: "Training steps in total, overriding 'iterations' (steps, not epochs).")
+    @Option(help: "Training steps in total (steps, not epochs): exactly this many, whatever the config's 'time_budget' (give --minutes too for whichever comes first).")
     var iterations: Int?
 
-    @Option(help: "Train for this many minutes of wall time (loading included) instead of a step count, overriding 'time_budget'; the schedules spread over the budget.")
+    @Option(help: "Train for this many minutes of wall time (loading included) instead of a step count, whatever the config's 'iterations'; the schedules spread over the budget.")
     var minutes: Double?
 
     @Option(help: "Output directory, overriding 'output' (relative to the working directory).")
@@ -45,8 +45,7 @@ struct Optimize: ParsableCommand {
         // No handler before training: until TrainingRun installs it (after loading), Ctrl-C
         // ends the process at once; nothing has been written by then.
         var c = try ConfigLoader.load(path: config)
-        if let iterations { c.iterations = iterations }
-        if let minutes { c.timeBudget = minutes }
+        c.setRunLength(iterations: iterations, minutes: minutes)
         if let threads { c.threads = threads }
         features.apply(to: &c)
         if let output { c.output = ConfigLoader.resolve(output, against: FileManager.default.currentDirectoryPath) }

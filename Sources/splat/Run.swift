@@ -38,10 +38,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run configuration (YAML, docs/config.md); its 'scene' and 'output' are replaced by the arguments above.")
     var config: String?
 
-    @Option(help: "Training steps in total, overriding 'iterations' (default 7000).")
+    @Option(help: "Training steps in total: exactly this many, with no time limit (default: 7000 steps or 20 minutes of training, whichever comes first; give --minutes too for whichever comes first).")
     var iterations: Int?
 
-    @Option(help: "Minutes of wall time for the whole command (COLMAP, init, training, test renders and the orbit included), overriding 'time_budget'; training fills what the other stages leave and its schedules spread over it.")
+    @Option(help: "Minutes of wall time for the whole command (COLMAP, init, training, test renders and the orbit included), with no step limit unless --iterations is given too; training fills what the other stages leave and its schedules spread over it.")
     var minutes: Double?
 
     @Option(help: "Integer factor by which images are reduced on load, overriding 'downscale' (1 = full size).")
@@ -100,8 +100,7 @@ struct RunCommand: ParsableCommand {
         }
         c.scene = ConfigLoader.resolve(scene, against: cwd)
         c.output = outDir
-        if let iterations { c.iterations = iterations }
-        if let minutes { c.timeBudget = minutes }
+        c.setRunLength(iterations: iterations, minutes: minutes)
         if let downscale { c.downscale = downscale }
         features.apply(to: &c)
 
@@ -123,6 +122,7 @@ struct RunCommand: ParsableCommand {
             c.scene = colmap.scene
             colmapReport = colmap.report
         }
+        let trainingStart = Date()
         let (loaded, notice) = try TrainingRun.loadScene(c)
         if let notice { say(notice) }
         let initOptions = initArguments.options(seed: UInt64(c.seed))
@@ -155,13 +155,16 @@ struct RunCommand: ParsableCommand {
         } else {
             try MemoryBudget.require(MemoryCheck.training(c, scene: loaded, resume: resume), for: configFile,
                                     advice: "try --downscale \(c.downscale * 2), a lower 'sh_degree' or fewer --matches-per-ref")
-            let length = c.timeBudget > 0 ? String(format: "until %.1f min after the start of the command", c.timeBudget) : "\(c.iterations) steps"
+            // A budget named with --minutes covers the whole command; one from the defaults or
+            // a config covers init and training only, so a long COLMAP run cannot use it up.
+            let budgetStart = minutes != nil ? commandStart : trainingStart
+            let length = RunCommand.describeLength(c, fromCommandStart: minutes != nil)
             say(resume ? "optimize: resuming, \(length)" : "optimize: \(length)")
             StopSignal.restoreDefault()   // loading the images: immediate; TrainingRun installs it again
             // What the later stages render (test views, orbit) is kept out of a time budget.
             let orbitPixels = orbitFrames * (loaded.cameras.first.map { $0.width * $0.height } ?? 0)
             let testPixels = loaded.testCameras.reduce(0) { $0 + $1.width * $1.height }
-            let outcome = try TrainingRun.run(c, resume: resume, configFile: configFile, budgetStart: commandStart,
+            let outcome = try TrainingRun.run(c, resume: resume, configFile: configFile, budgetStart: budgetStart,
                                               pixelsAfterTraining: testPixels + orbitPixels)
             if !outcome.completed {
                 Progress.line("interrupted: training stopped at step \(outcome.steps) with a checkpoint; "
@@ -177,6 +180,13 @@ struct RunCommand: ParsableCommand {
         try stages.renderAndEvaluate(renderDir: outDir + "/renders/test", evalPath: outDir + "/eval.json", force: rerunLater)
         try stages.orbit(frames: orbitFrames, directory: outDir + "/orbit", force: rerunLater)
         say("done: outputs in \(outDir)")
+    }
+
+    /// "7000 steps", "until 20.0 min after the start of the command", or both limits.
+    static func describeLength(_ c: TrainConfig, fromCommandStart: Bool) -> String {
+        guard c.timeBudget > 0 else { return "\(c.iterations) steps" }
+        let clock = String(format: "%.1f min after the start of %@", c.timeBudget, fromCommandStart ? "the command" : "scene loading")
+        return c.stepLimit.map { "\($0) steps or until \(clock), whichever comes first" } ?? "until \(clock)"
     }
 
     /// Unbuffered, like the trainer's own lines, so the two stay in order.

@@ -47,6 +47,23 @@ import Testing
         #expect(message("seed: 1\nseed: 2").contains("'seed'"))
     }
 
+    @Test func aRunLengthNamedInOneUnitIsExactlyThatLength() throws {
+        func parsed(_ text: String) throws -> TrainConfig { try ConfigLoader.parse(text, file: "run.yaml", baseDirectory: "/") }
+        let defaults = try parsed("seed: 1")
+        #expect(defaults.iterations == 7000 && defaults.timeBudget == 20 && defaults.stepLimit == 7000)
+        let steps = try parsed("iterations: 500")
+        #expect(steps.iterations == 500 && steps.timeBudget == 0)
+        let minutes = try parsed("time_budget: 5")
+        #expect(minutes.timeBudget == 5 && minutes.stepLimit == nil)
+        let both = try parsed("iterations: 500\ntime_budget: 5")
+        #expect(both.stepLimit == 500 && both.timeBudget == 5)
+        var flags = both
+        flags.setRunLength(iterations: 40, minutes: nil)
+        #expect(flags.stepLimit == 40 && flags.timeBudget == 0)
+        flags.setRunLength(iterations: nil, minutes: 2)
+        #expect(flags.stepLimit == nil && flags.timeBudget == 2)
+    }
+
     @Test func effectiveYAMLRoundTrips() throws {
         var c = TrainConfig()
         c.scene = "/a b/scene"; c.output = "/o"; c.iterations = 12; c.whiteBackground = false; c.lambdaDSSIM = 0.25

@@ -15,7 +15,7 @@ import Testing
 
     /// The default run-length schedules in a 3000-step run.
     func run(iterations: Int) -> TrainingSchedule {
-        var c = TrainConfig(); c.iterations = iterations
+        var c = TrainConfig(); c.setRunLength(iterations: iterations, minutes: nil)
         return TrainingSchedule(config: c, sceneRadius: 2.5)
     }
 

@@ -20,7 +20,7 @@ func tempDir() throws -> String {
 
 func smallConfig(output: String, iterations: Int) -> TrainConfig {
     var c = TrainConfig()
-    c.scene = "/synthetic"; c.output = output; c.iterations = iterations
+    c.scene = "/synthetic"; c.output = output; c.setRunLength(iterations: iterations, minutes: nil)
     c.threads = 2; c.testInterval = 10; c.checkpointInterval = 0
     c.featureLR = 0.01; c.opacityLR = 0.05
     // Literal 3DGS steps and no warm-up, so these few-step runs exercise every step kind
@@ -147,7 +147,7 @@ func smallConfig(output: String, iterations: Int) -> TrainConfig {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var c = smallConfig(output: dir, iterations: 5)
-        c.timeBudget = 0.05   // 3 s, one kept back for writing; `iterations` is not used
+        c.setRunLength(iterations: nil, minutes: 0.05)   // 3 s, one kept back for writing; no step limit
         c.scheduleIterations = 30000; c.numDownscales = 2
         let session = TrainingSession(config: c, views: views, renderer: AdditiveTestRenderer()) { _, _ in }
         session.report = { _ in }
@@ -158,6 +158,45 @@ func smallConfig(output: String, iterations: Int) -> TrainConfig {
         // The last step ran with (nearly) the whole budget spent: schedules at their end state.
         #expect(outcome.progress > 0.9 && outcome.progress <= 1)
         #expect(wall > 1.5 && wall < 6)   // stops at the deadline, not after a step count
+    }
+
+    @Test func bothLimitsStopAtTheNearerEnd() throws {
+        let views = renderedViews(truth: targetCloud(), cameras: testCameras(count: 8))
+        func run(iterations: Int, minutes: Double) throws -> TrainingSession.Outcome {
+            let dir = try tempDir()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            var c = smallConfig(output: dir, iterations: 5)
+            c.setRunLength(iterations: iterations, minutes: minutes)
+            c.scheduleIterations = 30000
+            let session = TrainingSession(config: c, views: views, renderer: AdditiveTestRenderer()) { _, _ in }
+            session.report = { _ in }
+            return try session.run(resume: false) { perturbed(targetCloud()) }
+        }
+        // Steps end first: exactly the step count, schedules at their end.
+        let short = try run(iterations: 6, minutes: 20)
+        #expect(short.completed && short.steps == 6 && short.progress == 1)
+        // The deadline ends first: far fewer steps than the limit, schedules (nearly) finished.
+        let started = Date()
+        let capped = try run(iterations: 10_000_000, minutes: 0.05)
+        #expect(capped.completed && capped.steps < 10_000_000 && capped.progress > 0.9)
+        #expect(Date().timeIntervalSince(started) < 6)
+    }
+
+    @Test func aDistantTimeLimitLeavesAStepRunBitIdentical() throws {
+        let views = renderedViews(truth: targetCloud(), cameras: testCameras(count: 8))
+        func finalCloud(minutes: Double?) throws -> GaussianCloud {
+            let dir = try tempDir()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            var c = smallConfig(output: dir, iterations: 12)
+            c.setRunLength(iterations: 12, minutes: minutes)
+            c.scheduleIterations = 30000; c.numDownscales = 2
+            var written: GaussianCloud?
+            let session = TrainingSession(config: c, views: views, renderer: AdditiveTestRenderer()) { cloud, _ in written = cloud }
+            session.report = { _ in }
+            _ = try session.run(resume: false) { perturbed(targetCloud()) }
+            return try #require(written)
+        }
+        #expect(try finalCloud(minutes: 20) == finalCloud(minutes: nil))
     }
 
     @Test func sessionWritesConfigMetricsAndCloud() throws {
