@@ -42,8 +42,9 @@ public final class TrainingSession {
         self.config = config; self.views = views; self.renderer = renderer; self.writeCloud = writeCloud
     }
 
-    /// Runs until the step limit or the time budget ends it (TrainConfig.stepLimit, TimeBudget.swift). `initial` makes the starting cloud (not called when
-    /// resuming from `<output>/checkpoint.bin`).
+    /// Runs until the step limit or the time budget ends it (TrainConfig.stepLimit,
+    /// TimeBudget.swift). `initial` makes the starting cloud (not called when resuming from
+    /// `<output>/checkpoint.bin`).
     public func run(resume: Bool, initial: () throws -> GaussianCloud) throws -> Outcome {
         // Checked before anything is created, so a failed --resume leaves no empty output folder.
         if resume && !FileManager.default.fileExists(atPath: checkpointPath) {
