@@ -15,6 +15,8 @@ enum CoverageFill {
     struct Seed: Equatable {
         var position: SIMD3<Double>
         var colour: SIMD3<Float>   // RGB in [0, 1]
+        /// Size (σ) in reference pixels: half a cell, so neighbouring seeds overlap into an even cover.
+        var scalePixels: Float
     }
 
     /// Seeds for the cells of `camera`'s image not covered by `kept` (points with the reference
@@ -68,7 +70,7 @@ enum CoverageFill {
             // Cell centre in the pixel convention of `Camera.project` (pixel (0,0) spans [0, 1)).
             let u = Double(x0 + x1) / 2, v = Double(y0 + y1) / 2, z = depth[i]
             let inCamera = SIMD3(z * (u - k.cx) / k.fx, z * (v - k.cy) / k.fy, z)
-            seeds.append(Seed(position: rotationT * (inCamera - t), colour: colour))
+            seeds.append(Seed(position: rotationT * (inCamera - t), colour: colour, scalePixels: Float(cell) / 2))
         }
         return seeds
     }

@@ -103,7 +103,7 @@ public enum EDGSInitializer {
             }
             if options.coverageCells > 0 {
                 for seed in CoverageFill.seeds(camera: refCam, image: images[sel.reference]!, kept: kept, cellsAlongLongSide: options.coverageCells) {
-                    builder.add(position: seed.position, colour: seed.colour, camera: refCam)
+                    builder.add(position: seed.position, colour: seed.colour, camera: refCam, scalePixels: seed.scalePixels)
                     r.filled += 1
                 }
             }

@@ -32,6 +32,16 @@ import Testing
             func onCentre(_ p: Double) -> Bool { abs(((p - 4) / 8).rounded() * 8 - (p - 4)) < 1e-6 }
             #expect(pixel.x > 32 && onCentre(pixel.x) && onCentre(pixel.y))
             #expect(abs(s.colour.x - 200 / 255) < 1e-6 && s.colour.y == 0 && abs(s.colour.z - 50 / 255) < 1e-6)
+            #expect(s.scalePixels == 4)   // half an 8 px cell
+        }
+        // Through the builder, a seed is half a cell wide in the world: 4 px at depth 4, f = 80 → 0.2
+        // (measured from the camera centre, which is a little more than depth 4 off-axis).
+        var builder = GaussianBuilder(shDegree: 0, scalingFactor: 0.001)
+        for s in seeds { builder.add(position: s.position, colour: s.colour, camera: camera, scalePixels: s.scalePixels) }
+        let cloud = builder.makeCloud(initialScale: .nearestNeighbors, threadCount: 1)
+        for (i, s) in seeds.enumerated() {
+            let expected = 4 * (s.position - camera.center).length / 80
+            #expect(abs(Double(expf(cloud.logScales[i * 3])) - expected) < 1e-5 * expected)
         }
     }
 
