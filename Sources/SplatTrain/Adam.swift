@@ -132,9 +132,16 @@ public struct AdamOptimizer: Sendable, Equatable {
         precondition(a.count == keep.count * w)
         var out = 0
         a.withUnsafeMutableBufferPointer { p in
-            for i in 0..<keep.count where keep[i] {
-                if out != i { for k in 0..<w { p[out * w + k] = p[i * w + k] } }
-                out += 1
+            guard let base = p.baseAddress else { return }
+            // Move each run of kept rows with one memmove (runs only move towards the front).
+            var i = 0
+            while i < keep.count {
+                guard keep[i] else { i += 1; continue }
+                var end = i + 1
+                while end < keep.count && keep[end] { end += 1 }
+                if out != i { memmove(base + out * w, base + i * w, (end - i) * w * MemoryLayout<Float>.stride) }
+                out += end - i
+                i = end
             }
         }
         a.removeLast(a.count - out * w)

@@ -113,7 +113,7 @@ public final class Trainer {
                         threadCount: threads)
         if let e = exposureGradient { state.exposure?.update(view: view, gradient: e, learningRate: schedule.exposureLearningRate(progress: progress ?? schedule.progress(step: s))) }
         phase("adam")
-        if schedule.decaysOpacity(atStep: s, reference: r) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay)) }
+        if schedule.decaysOpacity(atStep: s, reference: r) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay), threads: threads) }
         if schedule.prunes(atStep: s, reference: r) { OpacityMaintenance.prune(&state, below: Float(config.pruneOpacity)) }
         phase("maintain")
         state.step = s
