@@ -5,7 +5,10 @@
 #
 # Usage: scripts/bench-train.sh <scene> [iterations=3000] [downscale=1] [init=auto|sfm|random:N|PLY]
 #   init=auto uses `splat init` when the binary has it, else the scene's sparse points (sfm).
-# Builds the release binary first. Output goes to runs/bench-train-<scene name>/ (overwritten).
+# Builds the release binary first, unless SPLAT names one to use. BENCH_YAML: extra run.yaml
+# lines (e.g. BENCH_YAML='num_downscales: 0' for every step at full size). Also prints the mean
+# time per step of each phase (render, loss, backward, adam, maintain) and the process CPU time.
+# Output goes to runs/bench-train-<scene name>/ (overwritten).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scene=${1:?usage: scripts/bench-train.sh <scene> [iterations] [downscale] [init]}
@@ -15,8 +18,8 @@ init=${4:-auto}
 name=$(basename "$scene")
 out="runs/bench-train-$name"
 
-swift build -c release --product splat >/dev/null
-bin=.build/release/splat
+if [ -z "${SPLAT:-}" ]; then swift build -c release --product splat >/dev/null; fi
+bin=${SPLAT:-.build/release/splat}
 rm -rf "$out"; mkdir -p "$out"
 
 if [ "$init" = auto ]; then
@@ -42,18 +45,27 @@ downscale: $down
 iterations: $iters
 test_interval: 500
 checkpoint_interval: 0
+${BENCH_YAML:-}
 YAML
 
 t0=$(date +%s.%N)
-"$bin" optimize --config "$out/run.yaml" >"$out/optimize.log" 2>"$out/optimize.err"
+cpu=$(python3 -c 'import resource, subprocess, sys
+with open(sys.argv[3], "w") as o, open(sys.argv[4], "w") as e:
+    r = subprocess.run([sys.argv[1], "optimize", "--config", sys.argv[2]], stdout=o, stderr=e)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(u.ru_utime + u.ru_stime); sys.exit(r.returncode)' "$bin" "$out/run.yaml" "$out/optimize.log" "$out/optimize.err")
 t1=$(date +%s.%N)
 
-python3 - "$out/train/metrics.json" "$out/train/metrics.csv" "$t0" "$t1" <<'PY'
+python3 - "$out/train/metrics.json" "$out/train/metrics.csv" "$t0" "$t1" "$cpu" <<'PY'
 import csv, json, sys
 m = json.load(open(sys.argv[1]))
 rows = {int(r["step"]): r for r in csv.DictReader(open(sys.argv[2]))}
 print(f"steps {m['steps']}  train views {m['train_views']}  test views {m['test_views']}")
-print(f"s/step {m['seconds_per_step']:.3f}  (training {m['training_seconds']:.1f} s)")
+print(f"s/step {m['seconds_per_step']:.3f}  (training {m['training_seconds']:.1f} s; process CPU {float(sys.argv[5]):.1f} s, all stages)")
+ph = m.get("step_phase_seconds", {})
+total = sum(ph.values()) or 1
+print("per step: " + ", ".join(f"{k} {1000 * ph[k] / max(1, m['steps']):.1f} ms ({100 * ph[k] / total:.0f}%)"
+                               for k in ("render", "loss", "backward", "adam", "maintain") if k in ph))
 for s in sorted(rows):
     if s in (0, 500, 1000, 3000) or s % 1000 == 0 or s == m["steps"]:
         r = rows[s]

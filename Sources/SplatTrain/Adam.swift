@@ -87,19 +87,26 @@ public struct AdamOptimizer: Sendable, Equatable {
                         cloud[keyPath: group.keyPath].withUnsafeMutableBufferPointer { pb in
                             let gp = gb.baseAddress, mp = mb.baseAddress, vp = vb.baseAddress, pp = pb.baseAddress
                             guard let gp, let mp, let vp, let pp else { return }
+                            // √|v| rather than √v: the same value for every v (v ≥ 0 here; √−0 and √+0
+                            // give the same denominator, NaN stays NaN), but a square root the
+                            // compiler knows needs no errno, so the loop vectorizes (vsqrtps) instead
+                            // of calling sqrtf per element (docs/performance.md).
                             @inline(__always) func kernel(_ lo: Int, _ hi: Int) {
-                                for i in lo..<hi {
+                                var i = lo
+                                while i < hi {
                                     let gi = gp[i]
                                     let m = b1 * mp[i] + (1 - b1) * gi
                                     let v = b2 * vp[i] + (1 - b2) * gi * gi
                                     mp[i] = m; vp[i] = v
-                                    pp[i] -= stepSize * m / (v.squareRoot() * invSqrtBias2 + eps)
+                                    pp[i] -= stepSize * m / (v.magnitude.squareRoot() * invSqrtBias2 + eps)
+                                    i &+= 1
                                 }
                             }
                             if group == .shRest && active < rc {
                                 // Per Gaussian, the active coefficients are a prefix of its row.
+                                let row = rc &* 3, used = active &* 3
                                 Parallel.split(n, threads: threadCount) { range in
-                                    for i in range { kernel(i * rc * 3, i * rc * 3 + active * 3) }
+                                    for i in range { kernel(i &* row, i &* row &+ used) }
                                 }
                             } else {
                                 Parallel.split(pb.count, threads: threadCount) { range in kernel(range.lowerBound, range.upperBound) }
@@ -125,9 +132,16 @@ public struct AdamOptimizer: Sendable, Equatable {
         precondition(a.count == keep.count * w)
         var out = 0
         a.withUnsafeMutableBufferPointer { p in
-            for i in 0..<keep.count where keep[i] {
-                if out != i { for k in 0..<w { p[out * w + k] = p[i * w + k] } }
-                out += 1
+            guard let base = p.baseAddress else { return }
+            // Move each run of kept rows with one memmove (runs only move towards the front).
+            var i = 0
+            while i < keep.count {
+                guard keep[i] else { i += 1; continue }
+                var end = i + 1
+                while end < keep.count && keep[end] { end += 1 }
+                if out != i { memmove(base + out * w, base + i * w, (end - i) * w * MemoryLayout<Float>.stride) }
+                out += end - i
+                i = end
             }
         }
         a.removeLast(a.count - out * w)

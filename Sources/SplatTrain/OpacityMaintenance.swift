@@ -5,12 +5,16 @@ import SplatCore
 /// rewritten; Adam's moments are kept), and Gaussians that fall below a threshold are removed
 /// together with their Adam moments.
 enum OpacityMaintenance {
-    /// opacity ← opacity · factor, in logit form.
-    static func decay(_ cloud: inout GaussianCloud, factor: Float) {
-        cloud.opacityLogits.withUnsafeMutableBufferPointer { l in
-            for i in 0..<l.count {
-                let p = 1 / (1 + expf(-l[i])) * factor
-                l[i] = logf(p / (1 - p))
+    /// opacity ← opacity · factor, in logit form. Element-wise (libm expf/logf, the same in every
+    /// part), split over `threads`.
+    static func decay(_ cloud: inout GaussianCloud, factor: Float, threads: Int = 1) {
+        cloud.opacityLogits.withUnsafeMutableBufferPointer { b in
+            guard let l = b.baseAddress else { return }
+            Parallel.split(b.count, threads: threads) { range in
+                for i in range {
+                    let p = 1 / (1 + expf(-l[i])) * factor
+                    l[i] = logf(p / (1 - p))
+                }
             }
         }
     }

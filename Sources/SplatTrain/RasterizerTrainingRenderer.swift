@@ -2,26 +2,26 @@ import SplatCore
 import SplatRender
 
 /// SplatRender's tile rasterizer as the trainer's renderer.
-final class RasterizerTrainingRenderer: TrainingRenderer {
+public final class RasterizerTrainingRenderer: TrainingRenderer {
     let rasterizer: Rasterizer
     /// Every render, for training and for the held-out scores alike (`antialiasing` in the config).
     let antialiased: Bool
     private var grads: GaussianGradients?
     private var lastPass: ForwardPass?   // the render the next backward differentiates
 
-    init(threadCount: Int, antialiased: Bool = false) {
+    public init(threadCount: Int, antialiased: Bool = false) {
         rasterizer = Rasterizer(threadCount: threadCount)
         self.antialiased = antialiased
     }
 
-    func render(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>) -> [Float] {
+    public func render(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>) -> [Float] {
         let settings = RenderSettings(background: background, shDegree: shDegree, antialiased: antialiased)
         let result = rasterizer.forward(cloud, camera: camera, settings: settings)
         lastPass = result.pass
         return result.image.pixels
     }
 
-    func backward(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>,
+    public func backward(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>,
                   dLdImage: UnsafeBufferPointer<Float>, into gradients: inout [[Float]]) {
         guard let pass = lastPass, pass.camera == camera, pass.settings.shDegree == shDegree,
               pass.settings.background == background else {

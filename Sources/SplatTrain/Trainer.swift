@@ -24,7 +24,6 @@ public final class Trainer {
     /// Reference step of the last step run (Schedules.swift); evaluation renders at its SH degree.
     private var lastReferenceStep: Double
     // Per-step buffers, reused.
-    private var target: [Float] = []
     private var dLdImage: [Float] = []
     private var gradients: [[Float]] = []
     /// Wall time per phase of `step()` in this process (render, loss, backward, adam, maintain).
@@ -72,17 +71,20 @@ public final class Trainer {
         let renderStart = phaseClock
         var image = renderer.render(state.cloud, camera: camera, shDegree: degree, background: bg)
         phase("render")
-        TrainingViews.toFloat(level.images[view], into: &target)
+        // The target is the cached 8-bit photo itself: the loss reads it as byte/255 row by row,
+        // so no step converts a whole image to Float.
+        let target = level.images[view]
+        precondition(target.channels == 3 && target.pixels.count == image.count)
         // The view's exposure transform and loss mask sit between render and loss (Exposure.swift, LossMask.swift).
         let beforeExposure = state.exposure == nil ? [] : image
         state.exposure?.apply(view: view, to: &image)
         let mask = level.mask(view)
-        if let mask { LossMask.blend(&image, target: target, mask: mask) }
+        if let mask { LossMask.blend(&image, target: target.pixels, mask: mask) }
         if dLdImage.count != image.count { dLdImage = [Float](repeating: 0, count: image.count) }
         let value = image.withUnsafeBufferPointer { r in
-            target.withUnsafeBufferPointer { t in
+            target.pixels.withUnsafeBufferPointer { t in
                 dLdImage.withUnsafeMutableBufferPointer { g in
-                    loss.evaluate(rendered: r, target: t, width: camera.width, height: camera.height, gradient: g)
+                    loss.evaluate(rendered: r, target8: t, width: camera.width, height: camera.height, gradient: g)
                 }
             }
         }
@@ -99,11 +101,11 @@ public final class Trainer {
             renderer.backward(state.cloud, camera: camera, shDegree: degree, background: bg, dLdImage: g, into: &gradients)
         }
         phase("backward")
-        for group in ParameterGroup.allCases where !Self.allFinite(gradients[group.rawValue]) {
+        for group in ParameterGroup.allCases where !Self.allFinite(gradients[group.rawValue], threads: threads) {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "gradient of \(group.name)", step: s)
         }
-        if let e = exposureGradient, !Self.allFinite(e) {
+        if let e = exposureGradient, !Self.allFinite(e, threads: 1) {
             (state.rng, state.viewStack) = saved
             throw NonFiniteValue(what: "gradient of the exposure of \(camera.name)", step: s)
         }
@@ -111,7 +113,7 @@ public final class Trainer {
                         threadCount: threads)
         if let e = exposureGradient { state.exposure?.update(view: view, gradient: e, learningRate: schedule.exposureLearningRate(progress: progress ?? schedule.progress(step: s))) }
         phase("adam")
-        if schedule.decaysOpacity(atStep: s, reference: r) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay)) }
+        if schedule.decaysOpacity(atStep: s, reference: r) { OpacityMaintenance.decay(&state.cloud, factor: Float(config.opacityDecay), threads: threads) }
         if schedule.prunes(atStep: s, reference: r) { OpacityMaintenance.prune(&state, below: Float(config.pruneOpacity)) }
         phase("maintain")
         state.step = s
@@ -140,13 +142,20 @@ public final class Trainer {
     public func addElapsed(_ seconds: Double) { state.elapsedSeconds += seconds }
 
     /// True if every entry is finite: the largest exponent field must be below all-ones. An
-    /// integer max reduction, which (unlike a Float sum) the compiler may vectorize.
-    static func allFinite(_ a: [Float]) -> Bool {
+    /// integer max reduction, which (unlike a Float sum) the compiler may vectorize, split over
+    /// `threads` (a memory-bound scan of up to ~70 MB per step at 300k Gaussians).
+    static func allFinite(_ a: [Float], threads: Int = 1) -> Bool {
         a.withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: UInt32.self) { bits in
-                var m: UInt32 = 0
-                for b in bits { m = max(m, b & 0x7F80_0000) }
-                return m != 0x7F80_0000
+                let b = bits.baseAddress
+                guard let b else { return true }
+                let bad = Parallel.sum(bits.count, threads: threads) { range in
+                    var m: UInt32 = 0
+                    var i = range.lowerBound
+                    while i < range.upperBound { m = max(m, b[i] & 0x7F80_0000); i &+= 1 }
+                    return m == 0x7F80_0000 ? 1 : 0
+                }
+                return bad == 0
             }
         }
     }

@@ -1,7 +1,8 @@
 import SplatCore
 
-/// The views a run trains and evaluates on, with their images cached as 8-bit RGB
-/// (converted to Float one view at a time).
+/// The views a run trains and evaluates on, with their images cached as 8-bit RGB (the
+/// training loss reads them as byte/255 directly, PhotometricLoss; evaluation converts a test
+/// view when it scores it).
 public struct TrainingViews: Sendable {
     public var trainCameras: [Camera]
     public var trainImages: [Image8]
@@ -20,17 +21,5 @@ public struct TrainingViews: Sendable {
         self.trainCameras = trainCameras; self.trainImages = trainImages
         self.testCameras = testCameras; self.testImages = testImages
         self.background = background; self.sceneRadius = sceneRadius
-    }
-
-    /// Writes the image of `image` as Float in [0, 1] into `out` ([H*W*3]).
-    static func toFloat(_ image: Image8, into out: inout [Float]) {
-        precondition(image.channels == 3)
-        let n = image.pixels.count
-        if out.count != n { out = [Float](repeating: 0, count: n) }
-        image.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<n { dst[i] = Float(src[i]) * (1 / 255) }
-            }
-        }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 // splat-bench <mode> [options]: each mode lives in its own file and registers here.
-let modes: [BenchMode.Type] = [RasterBench.self]
+let modes: [BenchMode.Type] = [RasterBench.self, TrainBench.self]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let mode = modes.first(where: { $0.name == name }) else {
