@@ -1,6 +1,6 @@
 /// An 8-bit image with interleaved channels (1 gray, 2 gray+alpha, 3 RGB or 4 RGBA), rows top to
-/// bottom. Training views are cached in this form (a quarter of the memory of Float) and
-/// converted to Float per step.
+/// bottom. Training views are cached in this form (a quarter of the memory of Float); the
+/// training loss reads them as bytes (SplatTrain's PhotometricLoss).
 public struct Image8: Equatable, Sendable {
     public var width: Int
     public var height: Int
