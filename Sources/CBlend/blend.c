@@ -11,15 +11,36 @@
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
 typedef uint32_t v16u __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef uint32_t v8u __attribute__((vector_size(32)));
 
-#define SPLAT(x) ((v16f){(x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x)})
-#define SPLATI(x) ((v16i){(x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x)})
-#define COLUMNS ((v16f){0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+#define SPLAT16(x) ((v16f){(x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x)})
+#define SPLATI16(x) ((v16i){(x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x)})
+#define COLUMNS16 ((v16f){0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+#define SPLAT8(x) ((v8f){(x), (x), (x), (x), (x), (x), (x), (x)})
+#define SPLATI8(x) ((v8i){(x), (x), (x), (x), (x), (x), (x), (x)})
+#define COLUMNS8 ((v8f){0, 1, 2, 3, 4, 5, 6, 7})
 // Lane-wise m ? a : b for masks of all-ones / all-zero lanes (what vector comparisons return).
-#define SEL(m, a, b) ((v16f)(((v16i)(a) & (m)) | ((v16i)(b) & ~(m))))
-#define SELI(m, a, b) (((a) & (m)) | ((b) & ~(m)))
+#define SEL16(m, a, b) ((v16f)(((v16i)(a) & (m)) | ((v16i)(b) & ~(m))))
+#define VSEL(m, a, b) ((VF)(((VI)(a) & (m)) | ((VI)(b) & ~(m))))
+#define VSELI(m, a, b) (((a) & (m)) | ((b) & ~(m)))
 #define ANY(m) (__builtin_reduce_or(m) != 0)
 #define COUNT(m) (-__builtin_reduce_add(m))
+
+/// A forward tile's pixel state, one 16-lane vector per row.
+typedef struct {
+    v16f trans[16], red[16], green[16], blue[16], depth[16], stoppedT[16];
+    v16i last[16];
+    int rowLive[16], live;
+} ForwardTile;
+
+/// A backward tile's pixel state.
+typedef struct {
+    v16f trans[16], behind[16], background[16], gR[16], gG[16], gB[16];
+    v16i last[16];
+    int32_t rowLast[16];
+} BackwardTile;
 
 #if defined(__x86_64__)
 #define CBLEND_X86 1
