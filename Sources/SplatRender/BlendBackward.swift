@@ -36,20 +36,13 @@ enum BlendBackward {
 
     /// grads2D[i] = Σ over the pairs of Gaussian i, in list order: its pairs are the emission
     /// slots offsets[i] ..< offsets[i] + tileCounts[i] (ascending tile, i.e. list, order), found in
-    /// the list through `sortedPosition`. Parallel over Gaussians; each slot is read once.
+    /// the list through `sortedPosition`. Parallel over Gaussians; each slot is read once (in C,
+    /// with software prefetch of the scattered slots).
     static func reduce(pairGrads: UnsafePointer<Float>, sortedPosition: UnsafePointer<UInt32>,
                        offsets: UnsafePointer<Int>, tileCounts: UnsafePointer<Int>,
                        gaussianCount n: Int, into grads2D: UnsafeMutablePointer<Float>, threads: Int) {
         Parallel.chunks(n, chunkSize: 4096, threads: threads) { range in
-            for i in range {
-                let dst = grads2D + i * Grad2DLane.stride
-                dst.update(repeating: 0, count: Grad2DLane.stride)
-                let first = offsets[i]
-                for e in first..<(first + tileCounts[i]) {
-                    let src = pairGrads + Int(sortedPosition[e]) * Grad2DLane.stride
-                    for q in 0..<Grad2DLane.stride { dst[q] += src[q] }
-                }
-            }
+            cblend_reduce(pairGrads, sortedPosition, offsets, tileCounts, range.lowerBound, range.upperBound, grads2D)
         }
     }
 }

@@ -64,14 +64,15 @@ enum ProjectForward {
                            smooth: Bool, exactTiles: Bool, antialiased: Bool, out: ProjectionBuffers) -> Bool {
         out.tileCounts[i] = 0
         out.flags[i] = 0
-        // v·0 is NaN exactly when v is NaN or ±inf: one test for all parameters.
-        var probe: Float = 0
-        for k in 0..<3 { probe += c.means[i * 3 + k] * 0 + c.logScales[i * 3 + k] * 0 + c.dc[i * 3 + k] * 0 }
-        for k in 0..<4 { probe += c.rotations[i * 4 + k] * 0 }
-        probe += c.logits[i] * 0
+        // NaN and ±inf are the floats whose exponent bits are all ones: one integer OR over every
+        // parameter (no chain of dependent float adds, and the loop over SH coefficients vectorizes).
+        var bad: UInt32 = 0
+        for k in 0..<3 { bad |= nonFinite(c.means[i * 3 + k]) | nonFinite(c.logScales[i * 3 + k]) | nonFinite(c.dc[i * 3 + k]) }
+        for k in 0..<4 { bad |= nonFinite(c.rotations[i * 4 + k]) }
+        bad |= nonFinite(c.logits[i])
         let used = (shDegree + 1) * (shDegree + 1) - 1
-        for k in 0..<(used * 3) { probe += c.rest[i * restCount * 3 + k] * 0 }
-        guard probe == 0 else { return false }
+        for k in 0..<(used * 3) { bad |= nonFinite(c.rest[i * restCount * 3 + k]) }
+        guard bad == 0 else { return false }
 
         let mean = SIMD3(c.means[i * 3], c.means[i * 3 + 1], c.means[i * 3 + 2])
         let p = view.toCamera(mean)
@@ -154,6 +155,11 @@ enum ProjectForward {
         out.tileCounts[i] = covered
         out.flags[i] = flags
         return true
+    }
+
+    /// 1 when x is NaN or ±inf, else 0.
+    @inline(__always) static func nonFinite(_ x: Float) -> UInt32 {
+        (x.bitPattern & 0x7F80_0000) == 0x7F80_0000 ? 1 : 0
     }
 
     /// ⌊value⌋ clamped to [0, limit]; clamps in Float first so huge values cannot trap.

@@ -45,4 +45,14 @@ void cblend_forward_tiles(int32_t variant, const CBlendLists *lists, const CBlen
 void cblend_backward_tiles(int32_t variant, const CBlendLists *lists, const CBlendBackwardIO *io,
                            intptr_t tileBegin, intptr_t tileEnd);
 
+/// pairSplats[k] = splats[pairGaussian[sortedValues[k]]] (12 floats) and
+/// sortedPosition[sortedValues[k]] = k, for k in [begin, end).
+void cblend_gather(const float *splats, const uint32_t *sortedValues, const uint32_t *pairGaussian,
+                   intptr_t begin, intptr_t end, float *pairSplats, uint32_t *sortedPosition);
+
+/// grads2D[i] (9 floats) = Σ of pairGrads[sortedPosition[e]] over e in [offsets[i], offsets[i] +
+/// tileCounts[i]), in that order, for Gaussians i in [begin, end).
+void cblend_reduce(const float *pairGrads, const uint32_t *sortedPosition, const intptr_t *offsets,
+                   const intptr_t *tileCounts, intptr_t begin, intptr_t end, float *grads2D);
+
 #endif
