@@ -25,6 +25,8 @@ typedef uint32_t v8u __attribute__((vector_size(32)));
 #define SEL16(m, a, b) ((v16f)(((v16i)(a) & (m)) | ((v16i)(b) & ~(m))))
 #define VSEL(m, a, b) ((VF)(((VI)(a) & (m)) | ((VI)(b) & ~(m))))
 #define VSELI(m, a, b) (((a) & (m)) | ((b) & ~(m)))
+// a·b + c rounded once, in every variant (the plain one without FMA hardware calls fmaf: slow, same bits).
+#define FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
 #define ANY(m) (__builtin_reduce_or(m) != 0)
 #define COUNT(m) (-__builtin_reduce_add(m))
 

@@ -15,12 +15,12 @@ static inline __attribute__((always_inline)) KATTR VF RFN(exp_nonpos)(VF x) {
     VF shifted = t + magic;
     VF n = shifted - magic;
     VF l = (t - n) * 0.69314718f;
-    VF p = l * 0.001388889f + 0.008333334f;
-    p = p * l + 0.041666668f;
-    p = p * l + 0.16666667f;
-    p = p * l + 0.5f;
-    p = p * l + 1.0f;
-    p = p * l + 1.0f;
+    VF p = FMA(l, VSPLAT(0.001388889f), VSPLAT(0.008333334f));
+    p = FMA(p, l, VSPLAT(0.041666668f));
+    p = FMA(p, l, VSPLAT(0.16666667f));
+    p = FMA(p, l, VSPLAT(0.5f));
+    p = FMA(p, l, VSPLAT(1.0f));
+    p = FMA(p, l, VSPLAT(1.0f));
     VU exponent = ((VU)shifted - (VU)magic) << 23;   // unsigned: wrapping, as Swift's &- and &<<
     return (VF)((VU)p + exponent);
 }
