@@ -5,10 +5,11 @@
 // Every pixel row of a tile is one 16-lane vector `v16f` (one zmm register on AVX-512, two ymm
 // on AVX2, four xmm in plain C); lane c is column c of the tile in every variant, and every
 // operation is element-wise with the same operands in the same order, so the variants give
-// bit-identical results (no FMA contraction anywhere: `#pragma clang fp contract(off)` in blend.c).
-// The per-lane arithmetic is, operation for operation, the Swift code this replaced, so the
-// image is bit-identical to it; the backward's per-pair sums add lane c's terms in row order and
-// then fold the 16 lanes in a fixed tree (`FN(total)`).
+// bit-identical results. No FMA contraction (`#pragma clang fp contract(off)` in blend.c) except
+// the six explicit FMAs of the exp polynomial, the same in every variant; apart from those the
+// per-lane arithmetic is, operation for operation, the Swift code this replaced. The backward's
+// per-pair sums add lane c's terms in row order and then fold the 16 lanes in a fixed tree
+// (`total`).
 
 #define VW 16
 #define VF v16f
@@ -46,8 +47,8 @@
 #undef VCOLUMNS
 #undef RFN
 
-/// Rows [*lo, *hi] of the tile starting at row ty0 that a Gaussian at (v, extent) can touch
-/// (BlendRules.rows); *lo > *hi when none.
+/// Rows [*lo, *hi] of the tile starting at row ty0 that a Gaussian at (v, extent) can touch:
+/// v ± extent (SplatLane.rowExtent, √(k²·Σyy) + 1 px) rounded inwards; *lo > *hi when none.
 static inline __attribute__((always_inline)) KATTR void FN(rows)(const CBlendLists *L, float v, float extent,
                                                                   int ty0, int *lo, int *hi) {
     int top = (ty0 + 16 < L->height ? ty0 + 16 : L->height) - 1;

@@ -6,7 +6,7 @@
 // Lane c of a VW-lane row vector at offset `off` is tile column off + c, the same pixel and the
 // same operations as in the 16-lane form, so both widths give the same bits.
 
-/// e^x for x ≤ 0: the polynomial of FastExp.swift, operation for operation.
+/// e^x for x ≤ 0: the polynomial of FastExp.swift, with its Horner steps as fused multiply-adds.
 static inline __attribute__((always_inline)) KATTR VF RFN(exp_nonpos)(VF x) {
     VF t = x * 1.44269504f;
     t = VSEL(t < -125.0f, VSPLAT(-125.0f), t);

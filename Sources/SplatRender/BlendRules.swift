@@ -10,7 +10,7 @@ struct TileLists {
 
 /// The blending thresholds of docs/rendering-maths.md step 9 as data, so the test-only smooth mode is the
 /// same loop with the cutoffs moved out of reach instead of a second code path. The C kernels
-/// (CBlend) get them in `CBlendLists` and implement `rows` the same way.
+/// (CBlend) get them in `CBlendLists`; `useRowExtent` there also turns the column bound off.
 struct BlendRules {
     var alphaMax: Float     // α = min(alphaMax, o·G)
     var alphaMin: Float     // skip when α < alphaMin
@@ -28,17 +28,6 @@ struct BlendRules {
     init(_ settings: RenderSettings) {
         self = settings.smoothForGradientCheck ? .smooth : .standard
         if !settings.boundFootprints { useRowExtent = false }
-    }
-
-    /// Rows [lo, hi] of the tile starting at row `tileY0` that Gaussian (v, extent) can touch.
-    @inline(__always)
-    func rows(v: Float, extent: Float, tileY0: Int, height: Int) -> (Int, Int) {
-        let top = min(tileY0 + ViewParameters.tileSize, height) - 1
-        guard useRowExtent else { return (tileY0, top) }
-        if !(extent >= 0) { return (1, 0) }
-        let lo = min(max((v - extent).rounded(.up), Float(tileY0)), Float(top + 1))
-        let hi = min(max((v + extent).rounded(.down), Float(tileY0 - 1)), Float(top))
-        return (Int(lo), Int(hi))
     }
 
     /// The bound on dᵀΣ⁻¹d past which no pixel can reach α ≥ 1/255: k² with slack for Float

@@ -1,5 +1,6 @@
 /// e^x for x ≤ 0 without a libm call, so the blending loops vectorize (docs/performance.md). The
-/// blend kernels (CBlend's `exp_nonpos`) evaluate this polynomial lane-wise, operation for operation.
+/// blend kernels (CBlend's `exp_nonpos`) evaluate this polynomial lane-wise, with the Horner steps
+/// as fused multiply-adds (so they can differ from this function in the last bit).
 /// 2^t with t = x·log2(e) clamped to [−125, 0]: the integer part goes into the exponent bits, the
 /// fractional part in [−½, ½] through a degree-6 Taylor polynomial (relative error ≈ 1e-7).
 /// Inputs below −86 return ≈ 2e-38 instead of 0, which every caller treats as zero.
