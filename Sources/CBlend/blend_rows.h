@@ -92,7 +92,12 @@ static inline __attribute__((always_inline)) KATTR void RFN(backward_pair)(
     const VI position = VSPLATI(k);   // pixel p saw this Gaussian iff k < last[p]
     const VF dx = u - (VCOLUMNS + (float)off);
     const VF qx = ca * dx * dx, cbdx = cb * dx;
-    VF sU = VSPLAT(0.0f), sV = VSPLAT(0.0f), sA = VSPLAT(0.0f), sB = VSPLAT(0.0f), sC = VSPLAT(0.0f);
+    // With m = G·dL/dα per pixel (G = e^power; dx, dy = mean − pixel as above),
+    // dL/dG = o·dL/dα, dpower/du = −(A·dx + B·dy), dpower/dA = −dx²/2, dpower/dB = −dx·dy,
+    // dpower/dC = −dy²/2: so every geometric term is o, A, B or C (per pair) times one of five
+    // sums of m·{dx, dy, dx², dx·dy, dy²}. The loop accumulates those sums and the constants are
+    // applied once per pair below: 6 multiplies per row instead of 15.
+    VF sX = VSPLAT(0.0f), sY = VSPLAT(0.0f), sXX = VSPLAT(0.0f), sXY = VSPLAT(0.0f), sYY = VSPLAT(0.0f);
     VF sO = VSPLAT(0.0f), sR = VSPLAT(0.0f), sG = VSPLAT(0.0f), sBl = VSPLAT(0.0f);
     // Rows where every pixel's last contributor is in front of this Gaussian are skipped.
     for (int row = row0; row <= row1; row++) {
@@ -112,22 +117,26 @@ static inline __attribute__((always_inline)) KATTR void RFN(backward_pair)(
         const VF dAlpha = t * cgv - (bh + ROW(T->background, row)) * keep;
         const VF dLdAlpha = VSEL(invalid, VSPLAT(0.0f), dAlpha);
         const VF weight = a * t;
-        const VF dLdG = o * dLdAlpha;
-        const VF gdx = gauss * dx, gdy = gauss * dy;
-        sU = sU + dLdG * (-gdx * ca - gdy * cb);
-        sV = sV + dLdG * (-gdy * cc - gdx * cb);
-        sA = sA + -0.5f * gdx * dx * dLdG;
-        sB = sB + -gdx * dy * dLdG;
-        sC = sC + -0.5f * gdy * dy * dLdG;
-        sO = sO + gauss * dLdAlpha;
+        const VF m = gauss * dLdAlpha;
+        const VF mdx = m * dx, mdy = m * dy;
+        sX = sX + mdx;
+        sY = sY + mdy;
+        sXX = sXX + mdx * dx;
+        sXY = sXY + mdx * dy;
+        sYY = sYY + mdy * dy;
+        sO = sO + m;
         sR = sR + weight * pr;
         sG = sG + weight * pg;
         sBl = sBl + weight * pb;
         ROW(T->trans, row) = t;
         ROW(T->behind, row) = bh + weight * cgv;
     }
-    out[0] = RFN(total)(sU); out[1] = RFN(total)(sV);
-    out[2] = RFN(total)(sA); out[3] = RFN(total)(sB); out[4] = RFN(total)(sC);
+    const float x = RFN(total)(sX), y = RFN(total)(sY);
+    out[0] = -o * (ca * x + cb * y);
+    out[1] = -o * (cc * y + cb * x);
+    out[2] = -0.5f * o * RFN(total)(sXX);
+    out[3] = -o * RFN(total)(sXY);
+    out[4] = -0.5f * o * RFN(total)(sYY);
     out[5] = RFN(total)(sO);
     out[6] = RFN(total)(sR); out[7] = RFN(total)(sG); out[8] = RFN(total)(sBl);
 }
