@@ -37,11 +37,14 @@ static inline __attribute__((always_inline)) KATTR void RFN(forward_pair)(
     const float alphaMax = L->alphaMax, alphaMin = L->alphaMin, minT = L->minTransmittance;
     const VI positions = VSPLATI(position);
     const VF dx = u - (VCOLUMNS + (float)off);
-    const VF qx = ca * dx * dx, cbdx = cb * dx;   // the row-independent parts of the power
+    // The power −½(A·dx² + C·dy²) − B·dx·dy as −½A·dx² + (−½C·dy²) + (−B·dx)·dy, the last product
+    // fused (halving is exact, so only the fusion rounds differently); the row-independent parts
+    // once per pair.
+    const VF hqx = -0.5f * (ca * dx * dx), nbdx = -(cb * dx);
     for (int row = row0; row <= row1; row++) {
         if (T->rowLive[row] <= 0) continue;
         const float dy = vl - (float)row;
-        const VF power = -0.5f * (qx + cc * dy * dy) - cbdx * dy;
+        const VF power = FMA(nbdx, VSPLAT(dy), hqx + -0.5f * (cc * dy * dy));
         VF a = o * RFN(exp_nonpos)(power);
         a = VSEL(a > alphaMax, VSPLAT(alphaMax), a);
         a = VSEL((power > 0.0f) | (a < alphaMin), VSPLAT(0.0f), a);
@@ -51,10 +54,10 @@ static inline __attribute__((always_inline)) KATTR void RFN(forward_pair)(
         const VI stop = (nextT < minT) & (t > 0.0f);
         a = VSEL(stop | (t == 0.0f), VSPLAT(0.0f), a);
         const VF w = a * t;
-        ROW(T->red, row) = ROW(T->red, row) + w * r;
-        ROW(T->green, row) = ROW(T->green, row) + w * g;
-        ROW(T->blue, row) = ROW(T->blue, row) + w * b;
-        if (withDepth) ROW(T->depth, row) = ROW(T->depth, row) + w * z;
+        ROW(T->red, row) = FMA(w, VSPLAT(r), ROW(T->red, row));
+        ROW(T->green, row) = FMA(w, VSPLAT(g), ROW(T->green, row));
+        ROW(T->blue, row) = FMA(w, VSPLAT(b), ROW(T->blue, row));
+        if (withDepth) ROW(T->depth, row) = FMA(w, VSPLAT(z), ROW(T->depth, row));
         ROWI(T->last, row) = VSELI(a > 0.0f, positions, ROWI(T->last, row));
         // A pixel stops once: the bookkeeping of a stop is branched around, not selected in.
         if (!ANY(stop)) {
@@ -91,7 +94,7 @@ static inline __attribute__((always_inline)) KATTR void RFN(backward_pair)(
     const float alphaMax = L->alphaMax, alphaMin = L->alphaMin;
     const VI position = VSPLATI(k);   // pixel p saw this Gaussian iff k < last[p]
     const VF dx = u - (VCOLUMNS + (float)off);
-    const VF qx = ca * dx * dx, cbdx = cb * dx;
+    const VF hqx = -0.5f * (ca * dx * dx), nbdx = -(cb * dx);   // as in forward_pair
     // With m = G·dL/dα per pixel (G = e^power; dx, dy = mean − pixel as above),
     // dL/dG = o·dL/dα, dpower/du = −(A·dx + B·dy), dpower/dA = −dx²/2, dpower/dB = −dx·dy,
     // dpower/dC = −dy²/2: so every geometric term is o, A, B or C (per pair) times one of five
@@ -103,7 +106,7 @@ static inline __attribute__((always_inline)) KATTR void RFN(backward_pair)(
     for (int row = row0; row <= row1; row++) {
         if (!(T->rowLast[row] > k)) continue;
         const float dy = vl - (float)row;
-        const VF power = -0.5f * (qx + cc * dy * dy) - cbdx * dy;
+        const VF power = FMA(nbdx, VSPLAT(dy), hqx + -0.5f * (cc * dy * dy));
         const VF gauss = RFN(exp_nonpos)(power);
         VF alpha = o * gauss;
         alpha = VSEL(alpha > alphaMax, VSPLAT(alphaMax), alpha);
@@ -112,7 +115,7 @@ static inline __attribute__((always_inline)) KATTR void RFN(backward_pair)(
         const VF keep = 1.0f / (1.0f - a);
         const VF t = ROW(T->trans, row) * keep;
         const VF pr = ROW(T->gR, row), pg = ROW(T->gG, row), pb = ROW(T->gB, row);
-        const VF cgv = cr * pr + cgr * pg + cbl * pb;
+        const VF cgv = FMA(VSPLAT(cbl), pb, FMA(VSPLAT(cgr), pg, cr * pr));
         const VF bh = ROW(T->behind, row);
         const VF dAlpha = t * cgv - (bh + ROW(T->background, row)) * keep;
         const VF dLdAlpha = VSEL(invalid, VSPLAT(0.0f), dAlpha);
@@ -121,15 +124,15 @@ static inline __attribute__((always_inline)) KATTR void RFN(backward_pair)(
         const VF mdx = m * dx, mdy = m * dy;
         sX = sX + mdx;
         sY = sY + mdy;
-        sXX = sXX + mdx * dx;
-        sXY = sXY + mdx * dy;
-        sYY = sYY + mdy * dy;
+        sXX = FMA(mdx, dx, sXX);
+        sXY = FMA(mdx, VSPLAT(dy), sXY);
+        sYY = FMA(mdy, VSPLAT(dy), sYY);
         sO = sO + m;
-        sR = sR + weight * pr;
-        sG = sG + weight * pg;
-        sBl = sBl + weight * pb;
+        sR = FMA(weight, pr, sR);
+        sG = FMA(weight, pg, sG);
+        sBl = FMA(weight, pb, sBl);
         ROW(T->trans, row) = t;
-        ROW(T->behind, row) = bh + weight * cgv;
+        ROW(T->behind, row) = FMA(weight, cgv, bh);
     }
     const float x = RFN(total)(sX), y = RFN(total)(sY);
     out[0] = -o * (ca * x + cb * y);
