@@ -1,6 +1,6 @@
 // The blend kernels, compiled once per variant from blend_kernel.h (docs/rasterizer.md, "Blend
 // kernels"). No -ffast-math and no FMA contraction: every variant rounds after every operation
-// (the exp polynomial's explicit FMAs, rounded once, included), so all variants agree bit for bit.
+// (the explicit FMAs, rounded once, included), so all variants agree bit for bit.
 #include "CBlend.h"
 
 #pragma clang fp contract(off)

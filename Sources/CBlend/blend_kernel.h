@@ -5,11 +5,10 @@
 // Every pixel row of a tile is one 16-lane vector `v16f` (one zmm register on AVX-512, two ymm
 // on AVX2, four xmm in plain C); lane c is column c of the tile in every variant, and every
 // operation is element-wise with the same operands in the same order, so the variants give
-// bit-identical results. No FMA contraction (`#pragma clang fp contract(off)` in blend.c) except
-// the six explicit FMAs of the exp polynomial, the same in every variant; apart from those the
-// per-lane arithmetic is, operation for operation, the Swift code this replaced. The backward's
-// per-pair sums add lane c's terms in row order and then fold the 16 lanes in a fixed tree
-// (`total`).
+// bit-identical results. The compiler fuses nothing (`#pragma clang fp contract(off)` in blend.c);
+// the fused multiply-adds are explicit `FMA`s, the same in every variant (docs/rasterizer.md,
+// "Blend kernels", lists them). The backward's per-pair sums add lane c's terms in row order and
+// then fold the 16 lanes in a fixed tree (`total`).
 
 #define VW 16
 #define VF v16f
