@@ -45,6 +45,9 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-I/usr/include/eigen3", "-O2"])]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The rasterizer's blend kernels: AVX-512, AVX2 and plain variants picked at run time
+        // (docs/rasterizer.md). Optimized in debug builds too, so the tests check the shipped code.
+        .target(name: "CBlend", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
 
         // MARK: - Pipeline libraries (arrows go one way: Core <- IO <- Init/Render <- Train <- CLI)
         .target(name: "SplatCore", swiftSettings: checkedSwiftSettings),
@@ -53,7 +56,7 @@ let package = Package(
             dependencies: ["SplatCore", "CImageIO", "CZlib"],
             swiftSettings: checkedSwiftSettings
         ),
-        .target(name: "SplatRender", dependencies: ["SplatCore"], swiftSettings: hotSwiftSettings),
+        .target(name: "SplatRender", dependencies: ["SplatCore", "CBlend"], swiftSettings: hotSwiftSettings),
         .target(
             name: "SplatInit",
             dependencies: ["SplatCore", "SplatIO", "CEigenShim"],

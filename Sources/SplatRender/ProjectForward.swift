@@ -64,14 +64,16 @@ enum ProjectForward {
                            smooth: Bool, exactTiles: Bool, antialiased: Bool, out: ProjectionBuffers) -> Bool {
         out.tileCounts[i] = 0
         out.flags[i] = 0
-        // v·0 is NaN exactly when v is NaN or ±inf: one test for all parameters.
-        var probe: Float = 0
-        for k in 0..<3 { probe += c.means[i * 3 + k] * 0 + c.logScales[i * 3 + k] * 0 + c.dc[i * 3 + k] * 0 }
-        for k in 0..<4 { probe += c.rotations[i * 4 + k] * 0 }
-        probe += c.logits[i] * 0
+        // NaN and ±inf are the floats whose exponent bits are all ones: integer ORs over every
+        // parameter (no chain of dependent float adds; the loop over SH coefficients vectorizes).
+        var bad: UInt32 = 0
+        for k in 0..<3 { bad |= nonFinite(c.means[i * 3 + k]) | nonFinite(c.logScales[i * 3 + k]) | nonFinite(c.dc[i * 3 + k]) }
+        for k in 0..<4 { bad |= nonFinite(c.rotations[i * 4 + k]) }
+        bad |= nonFinite(c.logits[i])
         let used = (shDegree + 1) * (shDegree + 1) - 1
-        for k in 0..<(used * 3) { probe += c.rest[i * restCount * 3 + k] * 0 }
-        guard probe == 0 else { return false }
+        let rest = UnsafeRawPointer(c.rest + i * restCount * 3).assumingMemoryBound(to: UInt32.self)
+        for k in 0..<(used * 3) { bad |= nonFinite(bits: rest[k]) }
+        guard bad & 0x8000_0000 == 0 else { return false }
 
         let mean = SIMD3(c.means[i * 3], c.means[i * 3 + 1], c.means[i * 3 + 2])
         let p = view.toCamera(mean)
@@ -155,6 +157,12 @@ enum ProjectForward {
         out.flags[i] = flags
         return true
     }
+
+    /// Bit 31 set exactly when the float with these bits is NaN or ±inf: its exponent field is all
+    /// ones, and only that field overflows into bit 31 when one more exponent step is added. Three
+    /// integer operations without a branch or a compare, so an OR over an array vectorizes.
+    @inline(__always) static func nonFinite(bits: UInt32) -> UInt32 { (bits & 0x7F80_0000) &+ 0x0080_0000 }
+    @inline(__always) static func nonFinite(_ x: Float) -> UInt32 { nonFinite(bits: x.bitPattern) }
 
     /// ⌊value⌋ clamped to [0, limit]; clamps in Float first so huge values cannot trap.
     @inline(__always) static func tileIndex(_ value: Float, limit: Int) -> Int {

@@ -6,6 +6,8 @@ import SplatCore
 /// no reference to any cloud array after a call returns. Not safe for concurrent calls.
 public final class Rasterizer: @unchecked Sendable {
     public let threadCount: Int
+    /// The blend kernels' variant (`BlendKernel.default`: the widest this CPU runs, or SPLAT_SIMD).
+    public var blendKernel: BlendKernel = .default
 
     // Projection (per Gaussian)
     private let splats = ScratchBuffer<Float>()
@@ -93,7 +95,7 @@ public final class Rasterizer: @unchecked Sendable {
             withOptionalPointer(&alpha) { a in
                 withOptionalPointer(&depth) { d in
                     BlendForward.run(input, .init(image: img.baseAddress!, alpha: a, depth: d, state: state),
-                                     threads: threadCount)
+                                     kernel: blendKernel, threads: threadCount)
                 }
             }
         }
@@ -128,7 +130,7 @@ public final class Rasterizer: @unchecked Sendable {
                              background: settings.background, rules: rules),
             state: BlendState(finalT: finalT.pointer, lastIndex: lastIndex.pointer),
             dLdImage: dLdImage.baseAddress!)
-        BlendBackward.run(input, pairGrads: pairGrads.pointer, threads: threadCount)
+        BlendBackward.run(input, pairGrads: pairGrads.pointer, kernel: blendKernel, threads: threadCount)
         BlendBackward.reduce(pairGrads: pairGrads.pointer, sortedPosition: sortedPosition.pointer,
                              offsets: offsets.pointer, tileCounts: tileCounts.pointer,
                              gaussianCount: n, into: grad2D.pointer, threads: threadCount)

@@ -1,3 +1,4 @@
+import CBlend
 import SplatCore
 
 /// Builds the (tile, Gaussian) list: per-Gaussian tile counts → exclusive prefix sum → one key
@@ -49,18 +50,13 @@ enum TileBinning {
     }
 
     /// pairSplats[k] = splats[Gaussian of sortedValues[k]], all lanes, and
-    /// sortedPosition[e] = k (where emitted pair e ended up), in parallel over the list.
+    /// sortedPosition[e] = k (where emitted pair e ended up), in parallel over the list (in C, with
+    /// software prefetch: the reads are scattered over the whole projection).
     static func gather(splats: UnsafePointer<Float>, sortedValues: UnsafePointer<UInt32>,
                        pairGaussian: UnsafePointer<UInt32>, count: Int, into pairSplats: UnsafeMutablePointer<Float>,
                        sortedPosition: UnsafeMutablePointer<UInt32>, threads: Int) {
         Parallel.chunks(count, chunkSize: 16384, threads: threads) { range in
-            for k in range {
-                let e = Int(sortedValues[k])
-                sortedPosition[e] = UInt32(truncatingIfNeeded: k)
-                let src = splats + Int(pairGaussian[e]) * SplatLane.stride
-                let dst = pairSplats + k * SplatLane.stride
-                for lane in 0..<SplatLane.stride { dst[lane] = src[lane] }
-            }
+            cblend_gather(splats, sortedValues, pairGaussian, range.lowerBound, range.upperBound, pairSplats, sortedPosition)
         }
     }
 

@@ -5,11 +5,15 @@
 struct TileCoverage {
     var u: Float, v: Float            // projected mean, pixel-index units
     var a: Float, b: Float, c: Float  // conic [[A, B], [B, C]]
+    var bOverA: Float, bOverC: Float  // where each edge's 1-D minimum lies, per unit of the edge's offset
     var limit: Float                  // k² with the blend's rounding slack; < 0 reaches nothing
     var width: Int, height: Int       // image size, so edge tiles are tested only where pixels exist
 
     init(u: Float, v: Float, conicA: Float, conicB: Float, conicC: Float, k2: Float, width: Int, height: Int) {
         self.u = u; self.v = v; a = conicA; b = conicB; c = conicC
+        // Divided once here instead of once per edge and tile: the answers only pick tiles, and
+        // the limit's slack (BlendRules.footprintLimit) dwarfs the last-bit difference.
+        bOverA = conicB / conicA; bOverC = conicB / conicC
         limit = BlendRules.footprintLimit(k2: k2)
         self.width = width; self.height = height
     }
@@ -41,11 +45,11 @@ struct TileCoverage {
         if x0 <= 0 && x1 >= 0 && y0 <= 0 && y1 >= 0 { return true }
         // q(dx, dy) = A dx² + 2B dx dy + C dy²; on an edge dx = e the minimum is at dy = −B e / C.
         func onVertical(_ e: Float) -> Float {
-            let dy = min(max(-b * e / c, y0), y1)
+            let dy = min(max(-bOverC * e, y0), y1)
             return a * e * e + 2 * b * e * dy + c * dy * dy
         }
         func onHorizontal(_ e: Float) -> Float {
-            let dx = min(max(-b * e / a, x0), x1)
+            let dx = min(max(-bOverA * e, x0), x1)
             return a * dx * dx + 2 * b * dx * e + c * e * e
         }
         let best = min(min(onVertical(x0), onVertical(x1)), min(onHorizontal(y0), onHorizontal(y1)))

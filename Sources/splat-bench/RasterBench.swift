@@ -95,6 +95,7 @@ enum RasterBench: BenchMode {
         print(String(format: "forward CPU ms      %.1f (all threads; median)", BenchClock.median(forwardCPU)))
         print(String(format: "backward CPU ms     %.1f (all threads; median)", BenchClock.median(backwardCPU)))
         print("threads             \(threads)")
+        print("blend kernels       \(rasterizer.blendKernel.name) (SPLAT_SIMD=avx512|avx2|generic chooses)")
         print(String(format: "peak RSS MiB        %.0f", BenchClock.peakRSSMiB()))
     }
 }
