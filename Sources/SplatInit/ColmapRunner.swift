@@ -116,7 +116,11 @@ public enum ColmapRunner {
                 throw InitError(log, "colmap \(command) failed with status \(status): \(lastLine(of: log))")
             }
         }
-        try step(1, "feature_extractor", ["--database_path", db, "--image_path", images,
+        // COLMAP would read every file it can decode in the folder (a JPEG saved without an
+        // extension, say); the list keeps it to the photos counted and reported here.
+        let imageList = workspace + "/image_list.txt"
+        try AtomicFile.write(Data(names.map { $0 + "\n" }.joined().utf8), to: imageList)
+        try step(1, "feature_extractor", ["--database_path", db, "--image_path", images, "--image_list_path", imageList,
                                           "--ImageReader.single_camera", settings.sharedCamera ? "1" : "0",
                                           "--ImageReader.camera_model", settings.cameraModel,
                                           "--SiftExtraction.max_image_size", String(settings.maxImageSize),

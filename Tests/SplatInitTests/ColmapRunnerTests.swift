@@ -85,6 +85,10 @@ import SplatIO
         // 77 photos of one size without EXIF: one shared OPENCV camera, SIFT at 1600 px.
         #expect(args.contains("--ImageReader.single_camera 1 --ImageReader.camera_model OPENCV --SiftExtraction.max_image_size 1600 --SiftExtraction.use_gpu 0 --SiftExtraction.peak_threshold 0.002"))
         #expect(args.contains("--input_path \(ws)/sparse/0 "))
+        // COLMAP is given exactly the photos counted (it would read any decodable file in the folder).
+        #expect(args.contains("--image_list_path \(ws)/image_list.txt "))
+        let listed = try String(contentsOfFile: ws + "/image_list.txt", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(listed == ColmapRunner.imageNames(Self.example + "/images") && listed.count == 77)
         #expect(messages.count == 4 && messages[0].hasPrefix("colmap 1/4: feature_extractor (77 images"))
         #expect(try SceneLoader.load(run.scene).cameras.count == 77)
         #expect(run.report.registered == 77 && run.report.images == 77 && run.report.leftOut.isEmpty && run.report.warning == nil)
