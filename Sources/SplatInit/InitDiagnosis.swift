@@ -1,7 +1,8 @@
 import Foundation
 
-/// The judgements behind init's warnings and its SfM fallback (docs/init.md, "When few matches
-/// survive"), kept apart from the pipeline so that each rule is one small function.
+/// The judgements behind init's warnings and its SfM fallback (docs/init.md, "The SfM points
+/// too, and when few matches survive"), kept apart from the pipeline so that each rule is one
+/// small function.
 enum InitDiagnosis {
     /// A warning for a reference that kept less than `failing` of its samples, naming the
     /// main reason; nil when it did its part.

@@ -1,12 +1,13 @@
 import Foundation
 import SplatCore
 
-/// When to add the scene's SfM points to the dense Gaussians (docs/init.md, "When few matches
-/// survive").
+/// When to add the scene's SfM points to the dense Gaussians (docs/init.md, "The SfM points
+/// too, and when few matches survive").
 public enum SfMPointsPolicy: String, Sendable, Codable, Equatable, CaseIterable {
     /// Add them when the dense points are few: fewer than `InitOptions.fewDensePerSfMPoint` ×
     /// the SfM points, or none at all.
     case auto
+    /// Always, as EDGS's `add_SfM_init`: the default.
     case always
     case never
 }

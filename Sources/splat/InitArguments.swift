@@ -18,7 +18,7 @@ struct InitArguments: ParsableArguments {
     @Option(help: "Initial Gaussian size: knn (3DGS: from the 3 nearest points) or distance (EDGS: 0.0005 x distance to the reference camera; meant for millions of points).")
     var initialScale = InitialScale.nearestNeighbors
 
-    @Option(help: "Add the scene's SfM points to the dense ones: auto (when fewer than 4x as many dense points survive), always or never.")
+    @Option(help: "Add the scene's SfM points to the dense ones: always (as EDGS's add_SfM_init), auto (only when fewer than 4x as many dense points survive) or never.")
     var sfmPoints = InitOptions().sfmPoints
 
     @Option(help: "Cells along the long side of a grid over each reference; every cell no kept match covers gets one Gaussian at the depth of the nearest covered cell, coloured as the cell (textureless walls, ceilings). 0 = no fill.")

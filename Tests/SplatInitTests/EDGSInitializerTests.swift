@@ -11,6 +11,7 @@ import Testing
         o.numRefs = 2; o.nnsPerRef = 2; o.matchesPerRef = 1500; o.seed = 5
         o.matcher.maxSide = 96
         o.coverageCells = 0   // these tests judge matched points; CoverageFillTests covers the fill
+        o.sfmPoints = .auto   // ... and the SfM points only join them when few survive (InitFallbackTests)
         return o
     }
 

@@ -4,7 +4,7 @@ import Testing
 @testable import SplatInit
 
 /// What init reports per reference, and the SfM fallback when few matches survive
-/// (docs/init.md, "When few matches survive").
+/// (docs/init.md, "The SfM points too, and when few matches survive").
 @Suite struct InitFallbackTests {
     static let synth = EDGSInitializerTests.synth
 
