@@ -96,7 +96,7 @@ public enum EDGSInitializer {
                 if !b.point.isValid { r.droppedNoTriangulation += 1; continue }
                 if b.point.error > tol { r.droppedReprojection += 1; continue }
                 if b.agreeing < minAgreeing { r.droppedAgreement += 1; continue }
-                builder.add(position: b.point.position, refPixel: b.refPixel, image: images[sel.reference]!, camera: refCam)
+                builder.add(position: b.point.position, refPixel: b.refPixel, view: sel.reference, image: images[sel.reference]!, camera: refCam)
                 kept.append((b.refPixel, b.point.position))
                 errors.append(b.point.error)
                 r.kept += 1

@@ -25,19 +25,20 @@ struct GaussianBuilder {
     /// Per point: where its colour comes from, when it is averaged over its footprint once its
     /// size is known (nil: the colour given to `add`).
     private var footprints = [(image: Int, pixel: SIMD2<Float>)?]()
-    private var images = [Image8](), imageIndex = [String: Int]()
+    private var images = [Image8](), imageIndex = [Int: Int]()   // reference images, by scene view
 
     init(shDegree: Int, scalingFactor: Double) {
         self.shDegree = shDegree; self.scalingFactor = scalingFactor
     }
 
-    /// A triangulated point seen at `refPixel` of its reference view. Its colour is the mean of
-    /// the reference image over the point's footprint (a box as wide as its initial size, see
-    /// `makeCloud`): one pixel's colour on a splat several pixels wide is noise on texture.
-    mutating func add(position: SIMD3<Double>, refPixel: SIMD2<Float>, image: Image8, camera: Camera) {
+    /// A triangulated point seen at `refPixel` of its reference view (`view`: the camera's index
+    /// in the scene, `image` its photo). Its colour is the mean of the reference image over the
+    /// point's footprint (a box as wide as its initial size, see `makeCloud`): one pixel's colour
+    /// on a splat several pixels wide is noise on texture.
+    mutating func add(position: SIMD3<Double>, refPixel: SIMD2<Float>, view: Int, image: Image8, camera: Camera) {
         let index: Int
-        if let i = imageIndex[camera.name] { index = i } else {
-            index = images.count; images.append(image); imageIndex[camera.name] = index
+        if let i = imageIndex[view] { index = i } else {
+            index = images.count; images.append(image); imageIndex[view] = index
         }
         add(position: position, colour: Self.boxMean(image, at: refPixel, radius: 0), camera: camera)
         footprints[count - 1] = (index, refPixel)

@@ -16,10 +16,10 @@ import Testing
         // A 10x10 grid with 0.01 spacing at depth 5 (one pixel there is 0.01 wide) ...
         for i in 0..<100 {
             builder.add(position: SIMD3(Double(i % 10) * 0.01, Double(i / 10) * 0.01, 5),
-                        refPixel: SIMD2(50, 50), image: image, camera: camera)
+                        refPixel: SIMD2(50, 50), view: 0, image: image, camera: camera)
         }
         // ... and one point 20 units away from it, at distance 25 from the camera.
-        builder.add(position: SIMD3(0, 0, 25), refPixel: SIMD2(50, 50), image: image, camera: camera)
+        builder.add(position: SIMD3(0, 0, 25), refPixel: SIMD2(50, 50), view: 0, image: image, camera: camera)
         let cloud = builder.makeCloud(initialScale: .nearestNeighbors, threadCount: 1)
         // Grid corner (0,0): nearest at 0.01, 0.01, 0.01·√2 → √((1 + 1 + 2)/3)·0.01.
         #expect(abs(expf(cloud.logScales[0]) - (4.0 / 3.0).squareRoot() * 0.01) < 1e-5)
@@ -43,7 +43,7 @@ import Testing
         for i in 0..<100 {
             let (gx, gy) = (Double(i % 10) - 5, Double(i / 10) - 5)
             builder.add(position: SIMD3(gx * 0.02, gy * 0.02, 1), refPixel: SIMD2(Float(50 + 2 * gx), Float(50 + 2 * gy)) + 0.5,
-                        image: image, camera: camera)
+                        view: 0, image: image, camera: camera)
         }
         let cloud = builder.makeCloud(initialScale: .nearestNeighbors, threadCount: 1)
         // The point at grid (5, 5) sits on pixel (50, 50), a red column; its 5x5 box has 3 red and 2 blue columns.
