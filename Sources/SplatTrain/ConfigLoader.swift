@@ -6,6 +6,11 @@ import Yams
 /// against the file's directory, so a run.yaml works from any working directory.
 public enum ConfigLoader {
     public static func load(path: String) throws -> TrainConfig {
+        try loadNamingKeys(path: path).config
+    }
+
+    /// The config and the keys the file names (every other key has its default).
+    public static func loadNamingKeys(path: String) throws -> (config: TrainConfig, keys: Set<String>) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TrainError.config(file: path, message: "cannot read file")
         }
@@ -13,16 +18,21 @@ public enum ConfigLoader {
             throw TrainError.config(file: path, message: "not UTF-8 text")
         }
         let baseDir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(text, file: path, baseDirectory: baseDir)
+        return try parseNamingKeys(text, file: path, baseDirectory: baseDir)
     }
 
     public static func parse(_ text: String, file: String, baseDirectory: String) throws -> TrainConfig {
+        try parseNamingKeys(text, file: file, baseDirectory: baseDirectory).config
+    }
+
+    static func parseNamingKeys(_ text: String, file: String, baseDirectory: String) throws
+        -> (config: TrainConfig, keys: Set<String>) {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             throw TrainError.config(file: file, message: "invalid YAML (\(oneLine("\(error)")))")
         }
         var config = TrainConfig()
-        guard let root else { return config }   // empty file: all defaults
+        guard let root else { return (config, []) }   // empty file: all defaults
         guard let mapping = root.mapping else {
             throw TrainError.config(file: file, message: "expected a mapping of key: value at the top level")
         }
@@ -44,7 +54,7 @@ public enum ConfigLoader {
         // A file that names the run length in one unit only gets exactly that length.
         config.setRunLength(iterations: seen.contains("iterations") ? config.iterations : nil,
                             minutes: seen.contains("time_budget") ? config.timeBudget : nil)
-        return config
+        return (config, seen)
     }
 
     static func apply(_ value: Node, to field: TrainConfig.Field, key: String, config: inout TrainConfig,

@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
             every later stage run again. --force redoes everything. --resume continues training \
             from <output>/checkpoint.bin (settings from <output>/config.yaml unless --config), then \
             does the later stages. Without --config the defaults of docs/config.md are used, \
-            starting from <output>/init.ply. SIGINT/SIGTERM stop at the next safe point (training: \
+            starting from <output>/init.ply (so does a --config that names no 'init'). SIGINT/SIGTERM stop at the next safe point (training: \
             with a checkpoint) and exit with status 130/143.
             """)
 
@@ -94,7 +94,11 @@ struct RunCommand: ParsableCommand {
             }
             c = try ConfigLoader.load(path: configFile)
         } else if let config {
-            c = try ConfigLoader.load(path: config)
+            let named = try ConfigLoader.loadNamingKeys(path: config)
+            c = named.config
+            // `splat run` makes its own init: a config that names none starts from it, not from
+            // the 'init' key's default (sfm, which is `splat optimize`'s).
+            if !named.keys.contains("init") { c.initialization = ownInit }
         } else {
             c = TrainConfig(); c.initialization = ownInit
         }

@@ -69,6 +69,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("elsewhere").path))
     }
 
+    @Test func aConfigThatNamesNoInitStartsFromTheRunsOwnEdgsInit() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run").path, config = dir.appendingPathComponent("run.yaml").path
+        // 'init' defaults to sfm for `splat optimize`; `splat run` makes and uses its own init.
+        try "threads: 1\ntest_interval: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", Self.fixture("example"), "--output", out, "--config", config, "--iterations", "3"]
+                            + Self.quick)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("training starts from sfm"))
+        #expect(FileManager.default.fileExists(atPath: out + "/init.ply"))
+        let effective = try String(contentsOfFile: out + "/config.yaml", encoding: .utf8)
+        #expect(effective.contains("init: \"\(out)/init.ply\"\n") && effective.contains("threads: 1\n"))
+    }
+
     @Test func badSceneFailsWithOneLineErrorAndWritesNothing() throws {
         let dir = try CLI.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
