@@ -60,7 +60,8 @@ public final class Rasterizer: @unchecked Sendable {
         let exactTiles = !settings.smoothForGradientCheck && settings.boundFootprints
         let skipped = ProjectForward.run(cloud, view: view, shDegree: activeDegree(cloud, settings),
                                          smooth: settings.smoothForGradientCheck, exactTiles: exactTiles,
-                                         antialiased: settings.antialiased, into: projectionBuffers, threads: threadCount)
+                                         antialiased: settings.antialiased, into: projectionBuffers, kernel: blendKernel,
+                                         threads: threadCount)
         var visible = 0
         for i in 0..<n where tileCounts.pointer[i] > 0 { visible += 1 }
 
@@ -138,12 +139,12 @@ public final class Rasterizer: @unchecked Sendable {
         let degree = activeDegree(cloud, settings)
         let projection = projectionBuffers
         let grad2DPointer = UnsafePointer(grad2D.pointer)
-        let threads = threadCount
+        let threads = threadCount, kernel = blendKernel
         CloudPointers.with(cloud) { c in
             gradients.withPointers { out in
                 ProjectBackward.run(cloud, c: c, view: view, shDegree: degree, antialiased: settings.antialiased,
                                     projection: projection,
-                                    grad2D: grad2DPointer, out: out, threads: threads)
+                                    grad2D: grad2DPointer, out: out, kernel: kernel, threads: threads)
             }
         }
     }
