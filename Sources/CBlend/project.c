@@ -11,8 +11,16 @@
 
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
+typedef uint32_t v16u __attribute__((vector_size(64)));
+typedef int64_t v16l __attribute__((vector_size(128)));
+typedef uint64_t v16ul __attribute__((vector_size(128)));
+typedef uint8_t v16b __attribute__((vector_size(16)));
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
+typedef uint32_t v8u __attribute__((vector_size(32)));
+typedef int64_t v8l __attribute__((vector_size(64)));
+typedef uint64_t v8ul __attribute__((vector_size(64)));
+typedef uint8_t v8b __attribute__((vector_size(8)));
 
 #define FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
 
@@ -64,7 +72,21 @@ static inline __attribute__((always_inline)) int tile_reaches(const float *s, fl
     return m <= limit;
 }
 
-/// Writes lane l of a block for Gaussian i; returns 1 when it was skipped as non-finite.
+/// The exact tile test over a rectangle too big for a mask (more than 64 tiles): only the count
+/// (TileBinning.emitKeys tests these tiles again with TileCoverage).
+static intptr_t count_tiles(const float *s, int x0, int y0, int x1, int y1, const CProjectView *V) {
+    const float k2 = s[11];
+    const float limit = k2 > 0 ? k2 * 1.001f + 1e-3f : -1.0f;
+    const float bOverA = s[3] / s[2], bOverC = s[3] / s[4];
+    intptr_t covered = 0;
+    for (int ty = y0; ty < y1; ty++) {
+        for (int tx = x0; tx < x1; tx++) covered += tile_reaches(s, bOverA, bOverC, limit, V, tx, ty);
+    }
+    return covered;
+}
+
+/// Writes lane l of a block (one that is not full) for Gaussian i; returns 1 when it was skipped
+/// as non-finite.
 static inline __attribute__((always_inline)) int finish_lane(const ProjectedBlock *B, int l, intptr_t i,
                                                              const CProjectInputs *in, const CProjectView *V,
                                                              const CProjectOutputs *out) {
@@ -81,19 +103,7 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
         covered = __builtin_popcountll(mask);
         out->tileMasks[i] = mask;
     } else if (in->exactTiles && x1 - x0 >= 2 && y1 - y0 >= 2) {
-        // More than 64 tiles: no mask, only the count (emitKeys tests these tiles again).
-        const float k2 = s[11];
-        const float limit = k2 > 0 ? k2 * 1.001f + 1e-3f : -1.0f;
-        const float bOverA = s[3] / s[2], bOverC = s[3] / s[4];
-        uint64_t mask = 0, bit = 1;
-        covered = 0;
-        for (int ty = y0; ty < y1; ty++) {
-            for (int tx = x0; tx < x1; tx++) {
-                if (tile_reaches(s, bOverA, bOverC, limit, V, tx, ty)) { covered++; mask |= bit; }
-                bit <<= 1;
-            }
-        }
-        out->tileMasks[i] = mask;
+        covered = count_tiles(s, x0, y0, x1, y1, V);
     }
     int32_t *r = out->tileRects + i * 4;
     r[0] = x0; r[1] = y0; r[2] = x1; r[3] = y1;
@@ -111,6 +121,10 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #define VW 8
 #define VF v8f
 #define VI v8i
+#define VU v8u
+#define VL v8l
+#define VUL v8ul
+#define VB v8b
 #define LANES(M, a) M(0, a), M(1, a), M(2, a), M(3, a), M(4, a), M(5, a), M(6, a), M(7, a)
 #include "project_kernel.h"
 #undef FN
@@ -118,6 +132,10 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #undef VW
 #undef VF
 #undef VI
+#undef VU
+#undef VL
+#undef VUL
+#undef VB
 #undef LANES
 
 #ifdef CPROJECT_X86
@@ -126,6 +144,10 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #define VW 8
 #define VF v8f
 #define VI v8i
+#define VU v8u
+#define VL v8l
+#define VUL v8ul
+#define VB v8b
 #define LANES(M, a) M(0, a), M(1, a), M(2, a), M(3, a), M(4, a), M(5, a), M(6, a), M(7, a)
 #include "project_kernel.h"
 #undef FN
@@ -133,6 +155,10 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #undef VW
 #undef VF
 #undef VI
+#undef VU
+#undef VL
+#undef VUL
+#undef VB
 #undef LANES
 
 #define FN(name) name##_avx512
@@ -140,6 +166,10 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #define VW 16
 #define VF v16f
 #define VI v16i
+#define VU v16u
+#define VL v16l
+#define VUL v16ul
+#define VB v16b
 #define LANES(M, a) M(0, a), M(1, a), M(2, a), M(3, a), M(4, a), M(5, a), M(6, a), M(7, a), \
     M(8, a), M(9, a), M(10, a), M(11, a), M(12, a), M(13, a), M(14, a), M(15, a)
 #include "project_kernel.h"
@@ -148,6 +178,10 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #undef VW
 #undef VF
 #undef VI
+#undef VU
+#undef VL
+#undef VUL
+#undef VB
 #undef LANES
 #endif
 

@@ -3,32 +3,6 @@
 // operation is element-wise in the Swift code's order; only e^x (the scales, the antialiased
 // mode's sigmoid) is the kernel's own.
 
-/// Stores lane l of src[k], k < count, to p[(i0 + l) * stride + k] for a full block (rows are
-/// transposed back; the last partial vector of each row is stored lane by lane).
-static inline __attribute__((always_inline)) KATTR void FN(store_rows)(float *p, intptr_t stride, intptr_t i0,
-                                                                       int count, const VF *src) {
-    for (int k0 = 0; k0 < count; k0 += VW) {
-        VF rows[VW];
-        for (int k = 0; k < VW; k++) rows[k] = k0 + k < count ? src[k0 + k] : VSPLAT(0.0f);
-        FN(transpose)(rows);
-        const int n = count - k0 < VW ? count - k0 : VW;
-        for (int l = 0; l < VW; l++) {
-            float *dst = p + (i0 + l) * stride + k0;
-            if (n == VW) __builtin_memcpy(dst, &rows[l], sizeof(VF));
-            else for (int k = 0; k < n; k++) dst[k] = rows[l][k];
-        }
-    }
-}
-
-/// Stores lane l of src[k], k < count, to p[index[l] * stride + k] (any block; lanes < lanes only).
-static inline __attribute__((always_inline)) KATTR void FN(store_lanes)(float *p, intptr_t stride, const intptr_t *index,
-                                                                        int lanes, int count, const VF *src) {
-    for (int l = 0; l < lanes; l++) {
-        float *dst = p + index[l] * stride;
-        for (int k = 0; k < count; k++) dst[k] = src[k][l];
-    }
-}
-
 static inline __attribute__((always_inline)) KATTR void FN(backward_block)(const CProjectInputs *in, const CProjectView *V,
                                                                            const CProjectOutputs *P, const float *grad2D,
                                                                            const CProjectGradients *out,
@@ -272,12 +246,12 @@ static inline __attribute__((always_inline)) KATTR void FN(backward_block)(const
     for (int k = 0; k < used * 3; k++) gRest[k] = KEEP(gRest[k]);
 #undef KEEP
     if (full) {
-        FN(store_rows)(out->means, 3, i0, 3, outMeans);
-        FN(store_rows)(out->logScales, 3, i0, 3, outScales);
-        FN(store_rows)(out->rotations, 4, i0, 4, outRot);
+        FN(store_stride3)(out->means + i0 * 3, outMeans);
+        FN(store_stride3)(out->logScales + i0 * 3, outScales);
+        FN(store_stride4)(out->rotations + i0 * 4, outRot);
         __builtin_memcpy(out->logits + i0, &outLogit[0], sizeof(VF));
-        FN(store_rows)(out->dc, 3, i0, 3, outDC);
-        if (restStride > 0) FN(store_rows)(out->rest, restStride, i0, (int)restStride, gRest);
+        FN(store_stride3)(out->dc + i0 * 3, outDC);
+        if (restStride > 0) FN(store_rows)(out->rest, (int)restStride, i0, gRest);
     } else {
         FN(store_lanes)(out->means, 3, index, lanes, 3, outMeans);
         FN(store_lanes)(out->logScales, 3, index, lanes, 3, outScales);

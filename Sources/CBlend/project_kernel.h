@@ -133,6 +133,68 @@ static inline __attribute__((always_inline)) KATTR void FN(load_rows)(const floa
     }
 }
 
+/// p[3l + c] = lane l of src[c], c < 3: the inverse of load_stride3.
+static inline __attribute__((always_inline)) KATTR void FN(store_stride3)(float *p, const VF *src) {
+    // Output vector j holds elements e = j·VW + m: component e % 3 of lane e / 3.
+#define E3(m, j) ((j) * VW + (m))
+#define T3A(m, j) (E3(m, j) % 3 == 0 ? E3(m, j) / 3 : E3(m, j) % 3 == 1 ? VW + E3(m, j) / 3 : -1)
+#define T3B(m, j) (E3(m, j) % 3 == 2 ? VW + E3(m, j) / 3 : (m))
+#define OUT3(j) __builtin_shufflevector(__builtin_shufflevector(src[0], src[1], LANES(T3A, j)), src[2], LANES(T3B, j))
+    const VF o0 = OUT3(0), o1 = OUT3(1), o2 = OUT3(2);
+    __builtin_memcpy(p, &o0, sizeof(VF)); __builtin_memcpy(p + VW, &o1, sizeof(VF)); __builtin_memcpy(p + 2 * VW, &o2, sizeof(VF));
+#undef OUT3
+#undef T3A
+#undef T3B
+#undef E3
+}
+
+/// p[4l + c] = lane l of src[c], c < 4: the inverse of load_stride4.
+static inline __attribute__((always_inline)) KATTR void FN(store_stride4)(float *p, const VF *src) {
+#define E4(m, j) ((j) * VW + (m))
+#define T4A(m, j) (E4(m, j) % 4 == 0 ? E4(m, j) / 4 : E4(m, j) % 4 == 1 ? VW + E4(m, j) / 4 : -1)
+#define T4B(m, j) (E4(m, j) % 4 == 2 ? E4(m, j) / 4 : E4(m, j) % 4 == 3 ? VW + E4(m, j) / 4 : -1)
+#define T4C(m, j) (E4(m, j) % 4 < 2 ? (m) : VW + (m))
+#define OUT4(j) __builtin_shufflevector(__builtin_shufflevector(src[0], src[1], LANES(T4A, j)), \
+                                        __builtin_shufflevector(src[2], src[3], LANES(T4B, j)), LANES(T4C, j))
+    const VF o[4] = {OUT4(0), OUT4(1), OUT4(2), OUT4(3)};
+    for (int k = 0; k < 4; k++) __builtin_memcpy(p + k * VW, &o[k], sizeof(VF));
+#undef OUT4
+#undef T4A
+#undef T4B
+#undef T4C
+#undef E4
+}
+
+/// p[(i0 + l) · count + k] = lane l of src[k], k < count ≤ 48, for a full block of rows that are
+/// exactly `count` floats apart: the rows are transposed back and stored in order, each in whole
+/// vectors whose spill into the next row is overwritten when that row is stored; the block's
+/// last row, whose next row may belong to another thread, is stored lane by lane.
+static inline __attribute__((always_inline)) KATTR void FN(store_rows)(float *p, int count, intptr_t i0, const VF *src) {
+    VF rows[3][VW];
+    const int chunks = (count + VW - 1) / VW;
+    for (int c = 0; c < chunks; c++) {
+        for (int k = 0; k < VW; k++) rows[c][k] = c * VW + k < count ? src[c * VW + k] : VSPLAT(0.0f);
+        FN(transpose)(rows[c]);
+    }
+    for (int l = 0; l < VW; l++) {
+        float *dst = p + (i0 + l) * count;
+        for (int c = 0; c < chunks; c++) {
+            const int n = count - c * VW < VW ? count - c * VW : VW;
+            if (n == VW || l < VW - 1) __builtin_memcpy(dst + c * VW, &rows[c][l], sizeof(VF));
+            else for (int k = 0; k < n; k++) dst[c * VW + k] = rows[c][l][k];
+        }
+    }
+}
+
+/// p[index[l] * stride + k] = lane l of src[k], k < count, for lanes l < lanes (any block).
+static inline __attribute__((always_inline)) KATTR void FN(store_lanes)(float *p, intptr_t stride, const intptr_t *index,
+                                                                        int lanes, int count, const VF *src) {
+    for (int l = 0; l < lanes; l++) {
+        float *dst = p + index[l] * stride;
+        for (int k = 0; k < count; k++) dst[k] = src[k][l];
+    }
+}
+
 /// Lane l of the result = p[index[l] * stride + k] for each k < count, as `count` vectors.
 static inline __attribute__((always_inline)) KATTR void FN(load_lanes)(const float *p, intptr_t stride, const intptr_t *index,
                                                                        int count, VF *dst) {
@@ -145,8 +207,11 @@ static inline __attribute__((always_inline)) KATTR void FN(load_lanes)(const flo
 }
 
 /// The vector part of projectOne for Gaussians index[0..<VW] (duplicates fill a short block).
-static inline __attribute__((always_inline)) KATTR void FN(project_block)(const CProjectInputs *in, const CProjectView *V,
-                                                                          const intptr_t *index, int full, ProjectedBlock *B) {
+/// Returns the number of lanes skipped as non-finite when the block is full (and writes it),
+/// else leaves every lane's results in B for finish_lane.
+static inline __attribute__((always_inline)) KATTR intptr_t FN(project_block)(const CProjectInputs *in, const CProjectView *V,
+                                                                              const CProjectOutputs *out, const intptr_t *index,
+                                                                              int full, ProjectedBlock *B) {
     VF mean[3], logScale[3], q[4], logit[1], dc[3], rest[48];
     const int degree = in->shDegree;
     const int used = (degree + 1) * (degree + 1) - 1;
@@ -356,14 +421,44 @@ static inline __attribute__((always_inline)) KATTR void FN(project_block)(const 
     }
 
     const VF lanes[12] = {u, v, conicA, conicB, conicC, opacity, red, green, blue, pz, rowExtent, k2};
-    for (int k = 0; k < 12; k++) __builtin_memcpy(B->record[k], &lanes[k], sizeof(VF));
-    const VF rect[4] = {x0, y0, x1, y1};
-    for (int k = 0; k < 4; k++) __builtin_memcpy(B->rect[k], &rect[k], sizeof(VF));
-    __builtin_memcpy(B->flags, &flags, sizeof(VI));
-    __builtin_memcpy(B->status, &status, sizeof(VI));
-    __builtin_memcpy(B->tested, &tested, sizeof(VI));
-    __builtin_memcpy(B->maskLo, &maskLo, sizeof(VI));
-    __builtin_memcpy(B->maskHi, &maskHi, sizeof(VI));
+    if (!full) {
+        for (int k = 0; k < 12; k++) __builtin_memcpy(B->record[k], &lanes[k], sizeof(VF));
+        const VF rect[4] = {x0, y0, x1, y1};
+        for (int k = 0; k < 4; k++) __builtin_memcpy(B->rect[k], &rect[k], sizeof(VF));
+        __builtin_memcpy(B->flags, &flags, sizeof(VI));
+        __builtin_memcpy(B->status, &status, sizeof(VI));
+        __builtin_memcpy(B->tested, &tested, sizeof(VI));
+        __builtin_memcpy(B->maskLo, &maskLo, sizeof(VI));
+        __builtin_memcpy(B->maskHi, &maskHi, sizeof(VI));
+        return 0;
+    }
+    // A full block is written with vector stores: every lane's record, rectangle and mask (only
+    // those of drawn Gaussians are ever read), tile counts and flags (0 where not drawn).
+    FN(store_rows)(out->splats, 12, i0, lanes);
+    const VI drawn = status == VSPLATI(LANE_DRAWN);
+    const VI rx0 = __builtin_convertvector(VSEL(drawn, x0, zero), VI), ry0 = __builtin_convertvector(VSEL(drawn, y0, zero), VI);
+    const VI rx1 = __builtin_convertvector(VSEL(drawn, x1, zero), VI), ry1 = __builtin_convertvector(VSEL(drawn, y1, zero), VI);
+    const VF rectBits[4] = {(VF)rx0, (VF)ry0, (VF)rx1, (VF)ry1};
+    FN(store_stride4)((float *)(out->tileRects + i0 * 4), rectBits);
+    const VI rw = rx1 - rx0, rh = ry1 - ry0;
+    VI counts = VSELI(tested, (VI)(__builtin_elementwise_popcount((VU)maskLo) + __builtin_elementwise_popcount((VU)maskHi)), rw * rh);
+    counts = VSELI(drawn, counts, VSPLATI(0));
+    const VL counts64 = __builtin_convertvector(counts, VL);
+    __builtin_memcpy(out->tileCounts + i0, &counts64, sizeof(VL));
+    const VB flags8 = __builtin_convertvector(VSELI(drawn, flags, VSPLATI(0)), VB);
+    __builtin_memcpy(out->flags + i0, &flags8, sizeof(VB));
+    const VUL masks = __builtin_convertvector((VU)maskLo, VUL) | __builtin_convertvector((VU)maskHi, VUL) << 32;
+    __builtin_memcpy(out->tileMasks + i0, &masks, sizeof(VUL));
+    if (in->exactTiles) {
+        // Rectangles of more than 64 tiles (rare): the exact test without a mask, one by one.
+        const VI big = drawn & ~tested & (rw >= VSPLATI(2)) & (rh >= VSPLATI(2));
+        if (__builtin_reduce_or(big) != 0) {
+            for (int l = 0; l < VW; l++) {
+                if (big[l]) out->tileCounts[i0 + l] = count_tiles(out->splats + (i0 + l) * 12, rx0[l], ry0[l], rx1[l], ry1[l], V);
+            }
+        }
+    }
+    return -__builtin_reduce_add(status == VSPLATI(LANE_SKIPPED));
 }
 
 KATTR static intptr_t FN(cproject_forward)(const CProjectInputs *in, const CProjectView *view,
@@ -374,8 +469,12 @@ KATTR static intptr_t FN(cproject_forward)(const CProjectInputs *in, const CProj
         const int count = end - i0 < VW ? (int)(end - i0) : VW;
         intptr_t index[VW];
         for (int l = 0; l < VW; l++) index[l] = i0 + (l < count ? l : count - 1);
-        FN(project_block)(in, view, index, count == VW, &block);
-        for (int l = 0; l < count; l++) skipped += finish_lane(&block, l, i0 + l, in, view, out);
+        if (count == VW) {
+            skipped += FN(project_block)(in, view, out, index, 1, &block);
+        } else {
+            FN(project_block)(in, view, out, index, 0, &block);
+            for (int l = 0; l < count; l++) skipped += finish_lane(&block, l, i0 + l, in, view, out);
+        }
     }
     return skipped;
 }

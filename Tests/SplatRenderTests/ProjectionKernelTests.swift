@@ -27,6 +27,8 @@ struct ProjectionKernelTests {
         mixed.shRest[40 * 45 + 44] = -.nan
         mixed.rotations[77 * 4 + 2] = .infinity
         mixed.logScales[91 * 3] = 60   // e^60 squared overflows: skipped as non-finite
+        // Some large enough for rectangles of more than 64 tiles (tested without a mask).
+        for i in stride(from: 7, to: mixed.count, by: 97) { for k in 0..<3 { mixed.logScales[i * 3 + k] = -0.3 } }
         var needles = mixed
         for i in stride(from: 0, to: needles.count, by: 5) { needles.logScales[i * 3 + 1] = -14 }   // det ≤ 0 edges
         let low = TestScenes.randomCloud(count: 517, degree: 1, seed: 52, spread: 1.5, logScaleRange: -4 ... -1)
@@ -91,6 +93,8 @@ struct ProjectionKernelTests {
         // the opacity ρ·o and what follows from it (k², the row extent).
         let conditioned = Set([SplatLane.conicA, SplatLane.conicB, SplatLane.conicC]
             + (c.antialiased ? [SplatLane.opacity, SplatLane.footprint, SplatLane.rowExtent] : []))
+        let big = (0..<c.cloud.count).filter { twin.counts[$0] > 0 && (twin.rects[$0 * 4 + 2] - twin.rects[$0 * 4]) * (twin.rects[$0 * 4 + 3] - twin.rects[$0 * 4 + 1]) > 64 }
+        if c.exactTiles { #expect(big.count >= 3, "no rectangle of more than 64 tiles to compare") }
         var decisionsDiffer = 0, worstLane = 0.0, worstLaneIndex = -1, worstConic = 0.0
         for i in 0..<c.cloud.count {
             let sameTiles = kernel.counts[i] == twin.counts[i] && kernel.masks[i] == twin.masks[i]
