@@ -1,8 +1,10 @@
-// The per-Gaussian projection forward (docs/rasterizer.md, "Projection kernel"): SplatRender's
-// ProjectForward.projectOne, VW Gaussians per vector. project_kernel.h holds the vector part and
-// is included once per variant, like the blend kernels; the scalar tail (tile rectangle, exact
-// tile test, writing the record) is plain C shared by all. No FMA contraction and no fast-math:
-// each vector operation rounds as the Swift one it replaces, and the variants agree bit for bit.
+// The per-Gaussian projection and its chain rule (docs/rasterizer.md, "Projection kernel"):
+// SplatRender's ProjectForward.projectOne and ProjectBackward.one, VW Gaussians per vector.
+// project_kernel.h (forward) and project_backward_kernel.h are included once per variant, like
+// the blend kernels; the scalar parts here (the exact tile test of rectangles too big for a
+// mask, writing the lanes of a block that is not full) are plain C shared by all. No FMA
+// contraction and no fast-math: each vector operation rounds as the Swift one it replaces, and
+// the variants agree bit for bit.
 #include "CBlend.h"
 
 #pragma clang fp contract(off)
@@ -24,11 +26,11 @@ typedef uint8_t v8b __attribute__((vector_size(8)));
 
 #define FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
 
-/// What the vector part leaves for the scalar tail, per lane.
+/// A lane's fate (projectOne's early returns: drawn, skipped as non-finite, or not drawn).
 enum { LANE_DRAWN = 0, LANE_SKIPPED = 1, LANE_HIDDEN = 2 };
 
-/// One block's results in lane order: the 12 record lanes, the tile rectangle (already clamped,
-/// as floats), the clamp flags and the lane's fate.
+/// The results of a block that is not full, in lane order, for finish_lane: the 12 record lanes,
+/// the tile rectangle (already clamped, as floats), the clamp flags and the lane's fate.
 typedef struct {
     float record[12][16];
     float rect[4][16];
