@@ -6,7 +6,8 @@ import SplatCore
 /// no reference to any cloud array after a call returns. Not safe for concurrent calls.
 public final class Rasterizer: @unchecked Sendable {
     public let threadCount: Int
-    /// The blend kernels' variant (`BlendKernel.default`: the widest this CPU runs, or SPLAT_SIMD).
+    /// The C kernels' variant, for the blends, the projection and the chain rule
+    /// (`BlendKernel.default`: the widest this CPU runs, or SPLAT_SIMD).
     public var blendKernel: BlendKernel = .default
 
     // Projection (per Gaussian)
