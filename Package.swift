@@ -45,8 +45,8 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-I/usr/include/eigen3", "-O2"])]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // The rasterizer's blend kernels: AVX-512, AVX2 and plain variants picked at run time
-        // (docs/rasterizer.md). Optimized in debug builds too, so the tests check the shipped code.
+        // The rasterizer's blend and projection kernels: AVX-512, AVX2 and plain variants picked at
+        // run time (docs/rasterizer.md). Optimized in debug builds too, so the tests check the shipped code.
         .target(name: "CBlend", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
 
         // MARK: - Pipeline libraries (arrows go one way: Core <- IO <- Init/Render <- Train <- CLI)

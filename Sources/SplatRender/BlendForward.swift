@@ -35,7 +35,8 @@ enum BlendForward {
     }
 }
 
-/// Which compiled variant of the blend kernels runs (all give bit-identical results). The default
+/// Which compiled variant of the C kernels (blends, projection, chain rule) runs (all give
+/// bit-identical results). The default
 /// is the widest this CPU supports, unless the environment variable SPLAT_SIMD names one
 /// (`avx512`, `avx2`, `generic`), for tests, benchmarks and valgrind (which cannot run AVX-512).
 public enum BlendKernel: Int32, CaseIterable, Sendable {

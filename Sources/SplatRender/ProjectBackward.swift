@@ -1,3 +1,4 @@
+import CBlend
 import Foundation
 import SplatCore
 
@@ -10,22 +11,47 @@ struct GradientPointers {
 /// 3D covariance → scale and rotation, and the projected mean → world mean. Parallel over
 /// Gaussians; every output entry is written (zero for Gaussians that were not drawn).
 enum ProjectBackward {
+    /// In CBlend's projection kernel (`kernel`'s variant, several Gaussians per vector; all
+    /// variants give the same bits).
     static func run(_ cloud: GaussianCloud, c: CloudPointers, view: ViewParameters, shDegree: Int, antialiased: Bool,
                     projection: ProjectionBuffers, grad2D: UnsafePointer<Float>,
-                    out: GradientPointers, threads: Int) {
-        let n = cloud.count, restCount = cloud.restCount
-        Parallel.chunks(n, chunkSize: 4096, threads: threads) { range in
-            for i in range {
-                guard projection.tileCounts[i] > 0 else {
-                    zero(i, restCount: restCount, out)
-                    continue
-                }
-                let b = grad2D + i * Grad2DLane.stride
-                let acc = (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8])
-                one(i, c: c, restCount: restCount, view: view, shDegree: shDegree, antialiased: antialiased,
-                    flags: projection.flags[i], opacity: projection.splats[i * SplatLane.stride + SplatLane.opacity],
-                    g: acc, out: out)
+                    out: GradientPointers, kernel: BlendKernel, threads: Int) {
+        let n = cloud.count
+        var cIn = CProjectInputs(means: c.means, logScales: c.logScales, rotations: c.rotations, logits: c.logits,
+                                 dc: c.dc, rest: c.rest, count: n, restCount: Int32(cloud.restCount),
+                                 shDegree: Int32(shDegree), smooth: 0, exactTiles: 0, antialiased: antialiased ? 1 : 0)
+        var cView = view.cView
+        var cProjection = CProjectOutputs(splats: projection.splats, tileRects: projection.tileRects,
+                                          tileCounts: projection.tileCounts, flags: projection.flags,
+                                          tileMasks: projection.tileMasks)
+        var cOut = CProjectGradients(means: out.means, logScales: out.logScales, rotations: out.rotations,
+                                     logits: out.logits, dc: out.dc, rest: out.rest)
+        withUnsafePointer(to: &cIn) { inputs in
+        withUnsafePointer(to: &cView) { v in
+        withUnsafePointer(to: &cProjection) { p in
+        withUnsafePointer(to: &cOut) { o in
+            Parallel.chunks(n, chunkSize: 4096, threads: threads) { range in
+                cproject_backward(kernel.rawValue, inputs, v, p, grad2D, o, range.lowerBound, range.upperBound)
             }
+        }}}}
+    }
+
+    /// The same chain rule in Swift, one Gaussian at a time: the readable twin that
+    /// `ProjectionKernelTests` compares the kernel against (not used for training).
+    static func runScalar(_ cloud: GaussianCloud, c: CloudPointers, view: ViewParameters, shDegree: Int,
+                          antialiased: Bool, projection: ProjectionBuffers, grad2D: UnsafePointer<Float>,
+                          out: GradientPointers) {
+        let restCount = cloud.restCount
+        for i in 0..<cloud.count {
+            guard projection.tileCounts[i] > 0 else {
+                zero(i, restCount: restCount, out)
+                continue
+            }
+            let b = grad2D + i * Grad2DLane.stride
+            let acc = (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8])
+            one(i, c: c, restCount: restCount, view: view, shDegree: shDegree, antialiased: antialiased,
+                flags: projection.flags[i], opacity: projection.splats[i * SplatLane.stride + SplatLane.opacity],
+                g: acc, out: out)
         }
     }
 

@@ -1,3 +1,4 @@
+import CBlend
 import Foundation
 import SplatCore
 
@@ -31,35 +32,54 @@ struct ProjectionBuffers {
 }
 
 enum ProjectForward {
-    /// Projects every Gaussian (EWA splatting, docs/rendering-maths.md step 1–7) in parallel.
-    /// Returns the number skipped because something was not finite.
+    /// Projects every Gaussian (EWA splatting, docs/rendering-maths.md step 1–7) in parallel, in
+    /// CBlend's projection kernel (`kernel`'s variant, several Gaussians per vector; all variants
+    /// give the same bits). Returns the number skipped because something was not finite.
     /// `exactTiles`: list only the tiles of the 3σ rectangle that the α ≥ 1/255 ellipse reaches
     /// (`TileCoverage`); `TileBinning.emitKeys` must be given the same value.
     /// `antialiased`: scale opacity by the Mip-Splatting compensation (`AntialiasFilter`).
     static func run(_ cloud: GaussianCloud, view: ViewParameters, shDegree: Int, smooth: Bool, exactTiles: Bool,
-                    antialiased: Bool, into out: ProjectionBuffers, threads: Int) -> Int {
+                    antialiased: Bool, into out: ProjectionBuffers, kernel: BlendKernel, threads: Int) -> Int {
         let n = cloud.count
         guard n > 0 else { return 0 }
-        let restCount = cloud.restCount
         var skippedPerChunk = [Int](repeating: 0, count: (n + 4095) / 4096)
-        CloudPointers.with(cloud) { inputs in
+        var cView = view.cView
+        var cOut = CProjectOutputs(splats: out.splats, tileRects: out.tileRects, tileCounts: out.tileCounts,
+                                   flags: out.flags, tileMasks: out.tileMasks)
+        CloudPointers.with(cloud) { c in
+        var cIn = CProjectInputs(means: c.means, logScales: c.logScales, rotations: c.rotations, logits: c.logits,
+                                 dc: c.dc, rest: c.rest, count: n, restCount: Int32(cloud.restCount), shDegree: Int32(shDegree),
+                                 smooth: smooth ? 1 : 0, exactTiles: exactTiles ? 1 : 0, antialiased: antialiased ? 1 : 0)
+        withUnsafePointer(to: &cIn) { inputs in
+        withUnsafePointer(to: &cView) { v in
+        withUnsafePointer(to: &cOut) { o in
         skippedPerChunk.withUnsafeMutableBufferPointer { skipped in
             Parallel.chunks(n, chunkSize: 4096, threads: threads) { range in
-                var bad = 0
-                for i in range {
-                    if !projectOne(i, inputs, restCount: restCount, view: view, shDegree: shDegree,
-                                   smooth: smooth, exactTiles: exactTiles, antialiased: antialiased, out: out) {
-                        bad += 1
-                    }
-                }
-                skipped[range.lowerBound / 4096] = bad
+                skipped[range.lowerBound / 4096] = cproject_forward(kernel.rawValue, inputs, v, o, range.lowerBound,
+                                                                    range.upperBound)
             }
-        }}
+        }}}}}
         return skippedPerChunk.reduce(0, +)
     }
 
+    /// The same projection in Swift, one Gaussian at a time: the readable twin that
+    /// `ProjectionKernelTests` compares the kernel against (not used for rendering).
+    static func runScalar(_ cloud: GaussianCloud, view: ViewParameters, shDegree: Int, smooth: Bool, exactTiles: Bool,
+                          antialiased: Bool, into out: ProjectionBuffers) -> Int {
+        let restCount = cloud.restCount
+        var bad = 0
+        CloudPointers.with(cloud) { inputs in
+            for i in 0..<cloud.count {
+                if !projectOne(i, inputs, restCount: restCount, view: view, shDegree: shDegree,
+                               smooth: smooth, exactTiles: exactTiles, antialiased: antialiased, out: out) {
+                    bad += 1
+                }
+            }
+        }
+        return bad
+    }
+
     /// Projects Gaussian i; returns false when it was skipped as non-finite.
-    @inline(__always)
     static func projectOne(_ i: Int, _ c: CloudPointers, restCount: Int, view: ViewParameters, shDegree: Int,
                            smooth: Bool, exactTiles: Bool, antialiased: Bool, out: ProjectionBuffers) -> Bool {
         out.tileCounts[i] = 0

@@ -6,7 +6,8 @@ import SplatCore
 /// no reference to any cloud array after a call returns. Not safe for concurrent calls.
 public final class Rasterizer: @unchecked Sendable {
     public let threadCount: Int
-    /// The blend kernels' variant (`BlendKernel.default`: the widest this CPU runs, or SPLAT_SIMD).
+    /// The C kernels' variant, for the blends, the projection and the chain rule
+    /// (`BlendKernel.default`: the widest this CPU runs, or SPLAT_SIMD).
     public var blendKernel: BlendKernel = .default
 
     // Projection (per Gaussian)
@@ -60,7 +61,8 @@ public final class Rasterizer: @unchecked Sendable {
         let exactTiles = !settings.smoothForGradientCheck && settings.boundFootprints
         let skipped = ProjectForward.run(cloud, view: view, shDegree: activeDegree(cloud, settings),
                                          smooth: settings.smoothForGradientCheck, exactTiles: exactTiles,
-                                         antialiased: settings.antialiased, into: projectionBuffers, threads: threadCount)
+                                         antialiased: settings.antialiased, into: projectionBuffers, kernel: blendKernel,
+                                         threads: threadCount)
         var visible = 0
         for i in 0..<n where tileCounts.pointer[i] > 0 { visible += 1 }
 
@@ -138,12 +140,12 @@ public final class Rasterizer: @unchecked Sendable {
         let degree = activeDegree(cloud, settings)
         let projection = projectionBuffers
         let grad2DPointer = UnsafePointer(grad2D.pointer)
-        let threads = threadCount
+        let threads = threadCount, kernel = blendKernel
         CloudPointers.with(cloud) { c in
             gradients.withPointers { out in
                 ProjectBackward.run(cloud, c: c, view: view, shDegree: degree, antialiased: settings.antialiased,
                                     projection: projection,
-                                    grad2D: grad2DPointer, out: out, threads: threads)
+                                    grad2D: grad2DPointer, out: out, kernel: kernel, threads: threads)
             }
         }
     }

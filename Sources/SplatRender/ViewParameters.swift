@@ -1,3 +1,4 @@
+import CBlend
 import SplatCore
 
 /// The camera reduced to the Float numbers the hot loops use, built once per call.
@@ -38,6 +39,13 @@ struct ViewParameters {
     }
 
     var tileCount: Int { tilesX * tilesY }
+
+    /// The same numbers for CBlend's projection kernel.
+    var cView: CProjectView {
+        CProjectView(r: r, t: (t.x, t.y, t.z), center: (center.x, center.y, center.z), fx: fx, fy: fy, cx: cx, cy: cy,
+                     limX: limX, limY: limY, width: Int32(width), height: Int32(height),
+                     tilesX: Int32(tilesX), tilesY: Int32(tilesY))
+    }
 
     @inline(__always) func toCamera(_ p: SIMD3<Float>) -> SIMD3<Float> {
         SIMD3(r.0 * p.x + r.1 * p.y + r.2 * p.z + t.x,

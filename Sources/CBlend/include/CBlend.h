@@ -55,4 +55,47 @@ void cblend_gather(const float *splats, const uint32_t *sortedValues, const uint
 void cblend_reduce(const float *pairGrads, const uint32_t *sortedPosition, const intptr_t *offsets,
                    const intptr_t *tileCounts, intptr_t begin, intptr_t end, float *grads2D);
 
+/// The camera as the projection uses it (SplatRender's ViewParameters).
+typedef struct {
+    float r[9];                   // world→camera rotation, row-major
+    float t[3], center[3];
+    float fx, fy, cx, cy;
+    float limX[2], limY[2];       // x/z, y/z range of the EWA Jacobian
+    int32_t width, height, tilesX, tilesY;
+} CProjectView;
+
+/// A cloud's parameter arrays (GaussianCloud layout) and the projection's switches.
+typedef struct {
+    const float *means, *logScales, *rotations, *logits, *dc, *rest;   // [N*3], [N*3], [N*4], [N], [N*3], [N*restCount*3]
+    intptr_t count;               // N
+    int32_t restCount, shDegree;
+    int32_t smooth, exactTiles, antialiased;
+} CProjectInputs;
+
+/// SplatRender's ProjectionBuffers.
+typedef struct {
+    float *splats;                // [N * 12], SplatLane layout
+    int32_t *tileRects;           // [N * 4]: x0, y0, x1, y1 (exclusive)
+    intptr_t *tileCounts;         // [N]; 0 = not drawn
+    uint8_t *flags;               // [N], ClampFlag bits
+    uint64_t *tileMasks;          // [N], where the rectangle is 2x2 to 64 tiles
+} CProjectOutputs;
+
+/// Projects Gaussians [begin, end) (SplatRender's ProjectForward, several Gaussians per vector);
+/// returns how many were skipped as non-finite.
+intptr_t cproject_forward(int32_t variant, const CProjectInputs *in, const CProjectView *view,
+                          const CProjectOutputs *out, intptr_t begin, intptr_t end);
+
+/// SplatRender's GradientPointers: every array of a GaussianGradients.
+typedef struct {
+    float *means, *logScales, *rotations, *logits, *dc, *rest;
+} CProjectGradients;
+
+/// The per-Gaussian chain rule (SplatRender's ProjectBackward) for Gaussians [begin, end): from
+/// each one's screen-space gradient grads2D[i] (9 floats) and the forward's projection to every
+/// parameter's gradient; Gaussians that were not drawn get zeros.
+void cproject_backward(int32_t variant, const CProjectInputs *in, const CProjectView *view,
+                       const CProjectOutputs *projection, const float *grads2D, const CProjectGradients *out,
+                       intptr_t begin, intptr_t end);
+
 #endif
