@@ -41,8 +41,7 @@ typedef struct {
 
 #define SH_C0 0.28209479f
 
-/// TileCoverage.reaches, operation for operation (TileBinning.emitKeys tests big rectangles with
-/// the Swift one again: both must decide alike). Swift's min(x, y) is y < x ? y : x, max is y >= x ? y : x.
+/// TileCoverage.reaches, operation for operation (the Swift one is the twin the tests compare). Swift's min(x, y) is y < x ? y : x, max is y >= x ? y : x.
 static inline __attribute__((always_inline)) int tile_reaches(const float *s, float bOverA, float bOverC, float limit,
                                                               const CProjectView *V, int tx, int ty) {
     if (!(limit >= 0.0f)) return 0;
@@ -74,17 +73,22 @@ static inline __attribute__((always_inline)) int tile_reaches(const float *s, fl
     return m <= limit;
 }
 
-/// The exact tile test over a rectangle too big for a mask (more than 64 tiles): only the count
-/// (TileBinning.emitKeys tests these tiles again with TileCoverage).
+/// The exact tile test over a rectangle too big for a mask (more than 64 tiles): only the count.
+/// TileBinning.emitKeys tests these tiles again through cproject_tile_reaches, which makes the
+/// same decisions from the same record, so the pairs emitted are exactly the pairs counted.
 static intptr_t count_tiles(const float *s, int x0, int y0, int x1, int y1, const CProjectView *V) {
-    const float k2 = s[11];
-    const float limit = k2 > 0 ? k2 * 1.001f + 1e-3f : -1.0f;
-    const float bOverA = s[3] / s[2], bOverC = s[3] / s[4];
     intptr_t covered = 0;
     for (int ty = y0; ty < y1; ty++) {
-        for (int tx = x0; tx < x1; tx++) covered += tile_reaches(s, bOverA, bOverC, limit, V, tx, ty);
+        for (int tx = x0; tx < x1; tx++) covered += cproject_tile_reaches(s, V, tx, ty);
     }
     return covered;
+}
+
+int32_t cproject_tile_reaches(const float *s, const CProjectView *V, int32_t tx, int32_t ty) {
+    const float k2 = s[11];
+    const float limit = k2 > 0 ? k2 * 1.001f + 1e-3f : -1.0f;   // BlendRules.footprintLimit
+    const float bOverA = s[3] / s[2], bOverC = s[3] / s[4];
+    return tile_reaches(s, bOverA, bOverC, limit, V, tx, ty);
 }
 
 /// Writes lane l of a block (one that is not full) for Gaussian i; returns 1 when it was skipped

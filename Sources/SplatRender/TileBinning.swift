@@ -23,6 +23,7 @@ enum TileBinning {
                          exactTiles: Bool, keys: UnsafeMutablePointer<UInt64>, values: UnsafeMutablePointer<UInt32>,
                          pairGaussian: UnsafeMutablePointer<UInt32>, threads: Int) {
         let tilesX = view.tilesX
+        withUnsafePointer(to: view.cView) { cView in
         Parallel.chunks(n, chunkSize: 8192, threads: threads) { range in
             for i in range where projection.tileCounts[i] > 0 {
                 let s = projection.splats + i * SplatLane.stride
@@ -31,12 +32,14 @@ enum TileBinning {
                 let x0 = Int(r[0]), y0 = Int(r[1]), x1 = Int(r[2]), y1 = Int(r[3])
                 let test = exactTiles && TileCoverage.needsTest(width: x1 - x0, height: y1 - y0)
                 let useMask = test && TileCoverage.usesMask(width: x1 - x0, height: y1 - y0)
-                let coverage = TileCoverage(splat: s, view: view)
                 let mask = useMask ? projection.tileMasks[i] : 0
                 var o = offsets[i], bit: UInt64 = 1
                 for ty in y0..<y1 {
                     for tx in x0..<x1 {
-                        let keep = !test || (useMask ? mask & bit != 0 : coverage.reaches(tx: tx, ty: ty))
+                        // Rectangles too big for a mask: the projection kernel's own test, so
+                        // the pairs emitted are exactly those it counted.
+                        let keep = !test || (useMask ? mask & bit != 0
+                                             : cproject_tile_reaches(s, cView, Int32(tx), Int32(ty)) != 0)
                         bit = bit &<< 1
                         guard keep else { continue }
                         keys[o] = UInt64(ty * tilesX + tx) << 32 | depthBits
@@ -46,7 +49,7 @@ enum TileBinning {
                     }
                 }
             }
-        }
+        }}
     }
 
     /// pairSplats[k] = splats[Gaussian of sortedValues[k]], all lanes, and

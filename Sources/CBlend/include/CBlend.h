@@ -86,6 +86,10 @@ typedef struct {
 intptr_t cproject_forward(int32_t variant, const CProjectInputs *in, const CProjectView *view,
                           const CProjectOutputs *out, intptr_t begin, intptr_t end);
 
+/// Whether the projected record s (SplatLane layout) reaches tile (tx, ty) of the view: the exact
+/// tile test the projection counts with, for TileBinning.emitKeys to emit the same pairs.
+int32_t cproject_tile_reaches(const float *s, const CProjectView *view, int32_t tx, int32_t ty);
+
 /// SplatRender's GradientPointers: every array of a GaussianGradients.
 typedef struct {
     float *means, *logScales, *rotations, *logits, *dc, *rest;
