@@ -45,48 +45,9 @@ static inline __attribute__((always_inline)) KATTR void FN(backward_block)(const
     const VF py = VSPLAT(R[3]) * mean[0] + VSPLAT(R[4]) * mean[1] + VSPLAT(R[5]) * mean[2] + VSPLAT(V->t[1]);
     const VF pz = VSPLAT(R[6]) * mean[0] + VSPLAT(R[7]) * mean[1] + VSPLAT(R[8]) * mean[2] + VSPLAT(V->t[2]);
 
-    // Covariance3D, as in the forward.
-    const VF s0 = FN(vexp)(logScale[0]), s1 = FN(vexp)(logScale[1]), s2 = FN(vexp)(logScale[2]);
-    const VF qNorm = __builtin_elementwise_sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
-    const VF qw = q[0] / qNorm, qx = q[1] / qNorm, qy = q[2] / qNorm, qz = q[3] / qNorm;
-    const VF r00 = one - two * (qy * qy + qz * qz), r01 = two * (qx * qy - qw * qz), r02 = two * (qx * qz + qw * qy);
-    const VF r10 = two * (qx * qy + qw * qz), r11 = one - two * (qx * qx + qz * qz), r12 = two * (qy * qz - qw * qx);
-    const VF r20 = two * (qx * qz - qw * qy), r21 = two * (qy * qz + qw * qx), r22 = one - two * (qx * qx + qy * qy);
-    const VF m00 = r00 * s0, m01 = r01 * s1, m02 = r02 * s2;
-    const VF m10 = r10 * s0, m11 = r11 * s1, m12 = r12 * s2;
-    const VF m20 = r20 * s0, m21 = r21 * s1, m22 = r22 * s2;
-    const VF sxx = m00 * m00 + m01 * m01 + m02 * m02, sxy = m00 * m10 + m01 * m11 + m02 * m12;
-    const VF sxz = m00 * m20 + m01 * m21 + m02 * m22, syy = m10 * m10 + m11 * m11 + m12 * m12;
-    const VF syz = m10 * m20 + m11 * m21 + m12 * m22, szz = m20 * m20 + m21 * m21 + m22 * m22;
-
-    // EWAJacobian (its clamps are the forward's flags).
-    const VF xz = px / pz, yz = py / pz;
-    VF cxz = VSEL(xz < VSPLAT(V->limX[0]), VSPLAT(V->limX[0]), xz);
-    cxz = VSEL(xz > VSPLAT(V->limX[1]), VSPLAT(V->limX[1]), cxz);
-    VF cyz = VSEL(yz < VSPLAT(V->limY[0]), VSPLAT(V->limY[0]), yz);
-    cyz = VSEL(yz > VSPLAT(V->limY[1]), VSPLAT(V->limY[1]), cyz);
-    const VI ewaX = (xz < VSPLAT(V->limX[0])) | (xz > VSPLAT(V->limX[1]));
-    const VI ewaY = (yz < VSPLAT(V->limY[0])) | (yz > VSPLAT(V->limY[1]));
-    const VF tx = VSEL(ewaX, cxz * pz, px), ty = VSEL(ewaY, cyz * pz, py);
-    const VF zz2 = pz * pz;
-    const VF j00 = VSPLAT(V->fx) / pz, j02 = VSPLAT(-V->fx) * tx / zz2;
-    const VF j11 = VSPLAT(V->fy) / pz, j12 = VSPLAT(-V->fy) * ty / zz2;
-    const VF t00 = j00 * VSPLAT(R[0]) + j02 * VSPLAT(R[6]);
-    const VF t01 = j00 * VSPLAT(R[1]) + j02 * VSPLAT(R[7]);
-    const VF t02 = j00 * VSPLAT(R[2]) + j02 * VSPLAT(R[8]);
-    const VF t10 = j11 * VSPLAT(R[3]) + j12 * VSPLAT(R[6]);
-    const VF t11 = j11 * VSPLAT(R[4]) + j12 * VSPLAT(R[7]);
-    const VF t12 = j11 * VSPLAT(R[5]) + j12 * VSPLAT(R[8]);
-    const VF st00 = sxx * t00 + sxy * t01 + sxz * t02;
-    const VF st01 = sxy * t00 + syy * t01 + syz * t02;
-    const VF st02 = sxz * t00 + syz * t01 + szz * t02;
-    const VF st10 = sxx * t10 + sxy * t11 + sxz * t12;
-    const VF st11 = sxy * t10 + syy * t11 + syz * t12;
-    const VF st12 = sxz * t10 + syz * t11 + szz * t12;
-    const VF rawA = t00 * st00 + t01 * st01 + t02 * st02;
-    const VF rawB = t00 * st10 + t01 * st11 + t02 * st12;
-    const VF rawC = t10 * st10 + t11 * st11 + t12 * st12;
-    const VF a = rawA + VSPLAT(0.3f), b = rawB, cc = rawC + VSPLAT(0.3f);
+    // Covariance3D and EWAJacobian, as in the forward (the clamps used below are the forward's flags).
+    const FN(EWAProjection) E = FN(ewa_projection)(px, py, pz, logScale, q, V);
+    const VF a = E.rawA + VSPLAT(0.3f), b = E.rawB, cc = E.rawC + VSPLAT(0.3f);
     const VF invDet = one / (a * cc - b * b);
     const VF qA = cc * invDet, qB = -b * invDet, qC = a * invDet;
 
@@ -94,7 +55,7 @@ static inline __attribute__((always_inline)) KATTR void FN(backward_block)(const
     VF gLogit, rhoSquared = zero, dLdRho = zero;
     if (in->antialiased) {
         const VF o = one / (one + FN(vexp)(-logit[0]));
-        rhoSquared = SMAX(rawA * rawC - rawB * rawB, zero) / (a * cc - b * b);
+        rhoSquared = SMAX(E.rawA * E.rawC - E.rawB * E.rawB, zero) / (a * cc - b * b);
         gLogit = g[5] * __builtin_elementwise_sqrt(rhoSquared) * o * (one - o);
         dLdRho = g[5] * o;
     } else {
@@ -113,23 +74,7 @@ static inline __attribute__((always_inline)) KATTR void FN(backward_block)(const
     for (int k = 0; k < 48; k++) gRest[k] = zero;
     VF gdx = zero, gdy = zero, gdz = zero;
     if (degree >= 1) {
-        beta[1] = VSPLAT(-0.48860251f) * y; beta[2] = VSPLAT(0.48860251f) * z; beta[3] = VSPLAT(-0.48860251f) * x;
-        if (degree >= 2) {
-            const VF xx = x * x, yy = y * y, zz = z * z;
-            beta[4] = VSPLAT(1.0925484f) * x * y; beta[5] = VSPLAT(-1.0925484f) * y * z;
-            beta[6] = VSPLAT(0.31539157f) * (two * zz - xx - yy);
-            beta[7] = VSPLAT(-1.0925484f) * x * z; beta[8] = VSPLAT(0.5462742f) * (xx - yy);
-            if (degree >= 3) {
-                const VF three = VSPLAT(3.0f), four = VSPLAT(4.0f);
-                beta[9] = VSPLAT(-0.5900436f) * y * (three * xx - yy);
-                beta[10] = VSPLAT(2.8906114f) * x * y * z;
-                beta[11] = VSPLAT(-0.4570458f) * y * (four * zz - xx - yy);
-                beta[12] = VSPLAT(0.37317633f) * z * (two * zz - three * xx - three * yy);
-                beta[13] = VSPLAT(-0.4570458f) * x * (four * zz - xx - yy);
-                beta[14] = VSPLAT(1.4453057f) * z * (xx - yy);
-                beta[15] = VSPLAT(-0.5900436f) * x * (xx - three * yy);
-            }
-        }
+        FN(sh_basis)(x, y, z, degree, beta);
         // s_k = f_k · g summed over channels: the loss's sensitivity to β_k.
         for (int k = 0; k < used; k++) {
             gRest[k * 3] = beta[k + 1] * gx;
@@ -182,59 +127,59 @@ static inline __attribute__((always_inline)) KATTR void FN(backward_block)(const
         g11 = g11 + VSEL(live, k * (keep * qC - h), zero);
     }
     // Σ2D = T·Σ·Tᵀ: dL/dΣ = Tᵀ·G·T, dL/dT = 2·G·T·Σ.
-    const VF gt00 = g00 * t00 + g01 * t10, gt01 = g00 * t01 + g01 * t11, gt02 = g00 * t02 + g01 * t12;
-    const VF gt10 = g01 * t00 + g11 * t10, gt11 = g01 * t01 + g11 * t11, gt12 = g01 * t02 + g11 * t12;
-    const VF dT00 = two * (sxx * gt00 + sxy * gt01 + sxz * gt02);
-    const VF dT01 = two * (sxy * gt00 + syy * gt01 + syz * gt02);
-    const VF dT02 = two * (sxz * gt00 + syz * gt01 + szz * gt02);
-    const VF dT10 = two * (sxx * gt10 + sxy * gt11 + sxz * gt12);
-    const VF dT11 = two * (sxy * gt10 + syy * gt11 + syz * gt12);
-    const VF dT12 = two * (sxz * gt10 + syz * gt11 + szz * gt12);
+    const VF gt00 = g00 * E.t00 + g01 * E.t10, gt01 = g00 * E.t01 + g01 * E.t11, gt02 = g00 * E.t02 + g01 * E.t12;
+    const VF gt10 = g01 * E.t00 + g11 * E.t10, gt11 = g01 * E.t01 + g11 * E.t11, gt12 = g01 * E.t02 + g11 * E.t12;
+    const VF dT00 = two * (E.sxx * gt00 + E.sxy * gt01 + E.sxz * gt02);
+    const VF dT01 = two * (E.sxy * gt00 + E.syy * gt01 + E.syz * gt02);
+    const VF dT02 = two * (E.sxz * gt00 + E.syz * gt01 + E.szz * gt02);
+    const VF dT10 = two * (E.sxx * gt10 + E.sxy * gt11 + E.sxz * gt12);
+    const VF dT11 = two * (E.sxy * gt10 + E.syy * gt11 + E.syz * gt12);
+    const VF dT12 = two * (E.sxz * gt10 + E.syz * gt11 + E.szz * gt12);
     // Rows of dL/dΣ (symmetric).
-    const VF d00 = t00 * gt00 + t10 * gt10, d01 = t00 * gt01 + t10 * gt11, d02 = t00 * gt02 + t10 * gt12;
-    const VF d10 = t01 * gt00 + t11 * gt10, d11 = t01 * gt01 + t11 * gt11, d12 = t01 * gt02 + t11 * gt12;
-    const VF d20 = t02 * gt00 + t12 * gt10, d21 = t02 * gt01 + t12 * gt11, d22 = t02 * gt02 + t12 * gt12;
+    const VF d00 = E.t00 * gt00 + E.t10 * gt10, d01 = E.t00 * gt01 + E.t10 * gt11, d02 = E.t00 * gt02 + E.t10 * gt12;
+    const VF d10 = E.t01 * gt00 + E.t11 * gt10, d11 = E.t01 * gt01 + E.t11 * gt11, d12 = E.t01 * gt02 + E.t11 * gt12;
+    const VF d20 = E.t02 * gt00 + E.t12 * gt10, d21 = E.t02 * gt01 + E.t12 * gt11, d22 = E.t02 * gt02 + E.t12 * gt12;
 
     // T = J·W → J entries → camera-space point.
     const VF gj00 = dT00 * VSPLAT(R[0]) + dT01 * VSPLAT(R[1]) + dT02 * VSPLAT(R[2]);
     const VF gj02 = dT00 * VSPLAT(R[6]) + dT01 * VSPLAT(R[7]) + dT02 * VSPLAT(R[8]);
     const VF gj11 = dT10 * VSPLAT(R[3]) + dT11 * VSPLAT(R[4]) + dT12 * VSPLAT(R[5]);
     const VF gj12 = dT10 * VSPLAT(R[6]) + dT11 * VSPLAT(R[7]) + dT12 * VSPLAT(R[8]);
-    const VF z3 = zz2 * pz;
+    const VF z3 = E.zz2 * pz;
     const VF fx = VSPLAT(V->fx), fy = VSPLAT(V->fy);
-    VF gpx = VSEL(clampX, zero, zero + gj02 * (-fx / zz2));
-    VF gpy = VSEL(clampY, zero, zero + gj12 * (-fy / zz2));
-    VF gpz = zero + (gj00 * (-fx / zz2) + gj02 * (two * fx * tx / z3) + gj11 * (-fy / zz2) + gj12 * (two * fy * ty / z3));
+    VF gpx = VSEL(clampX, zero, zero + gj02 * (-fx / E.zz2));
+    VF gpy = VSEL(clampY, zero, zero + gj12 * (-fy / E.zz2));
+    VF gpz = zero + (gj00 * (-fx / E.zz2) + gj02 * (two * fx * E.tx / z3) + gj11 * (-fy / E.zz2) + gj12 * (two * fy * E.ty / z3));
     // Projected mean u = fx·x/z + cx − ½, v likewise.
     const VF gu = g[0], gv = g[1];
     gpx = gpx + gu * fx / pz;
     gpy = gpy + gv * fy / pz;
-    gpz = gpz + (-gu * fx * px / zz2 - gv * fy * py / zz2);
+    gpz = gpz + (-gu * fx * px / E.zz2 - gv * fy * py / E.zz2);
     gmx = gmx + (VSPLAT(R[0]) * gpx + VSPLAT(R[3]) * gpy + VSPLAT(R[6]) * gpz);
     gmy = gmy + (VSPLAT(R[1]) * gpx + VSPLAT(R[4]) * gpy + VSPLAT(R[7]) * gpz);
     gmz = gmz + (VSPLAT(R[2]) * gpx + VSPLAT(R[5]) * gpy + VSPLAT(R[8]) * gpz);
 
     // Σ = M·Mᵀ, M = R·diag(s): dL/dM = 2·(dL/dΣ)·M.
-    const VF gm00 = two * (d00 * m00 + d01 * m10 + d02 * m20), gm01 = two * (d00 * m01 + d01 * m11 + d02 * m21);
-    const VF gm02 = two * (d00 * m02 + d01 * m12 + d02 * m22);
-    const VF gm10 = two * (d10 * m00 + d11 * m10 + d12 * m20), gm11 = two * (d10 * m01 + d11 * m11 + d12 * m21);
-    const VF gm12 = two * (d10 * m02 + d11 * m12 + d12 * m22);
-    const VF gm20 = two * (d20 * m00 + d21 * m10 + d22 * m20), gm21 = two * (d20 * m01 + d21 * m11 + d22 * m21);
-    const VF gm22 = two * (d20 * m02 + d21 * m12 + d22 * m22);
-    const VF gLog[3] = {(gm00 * r00 + gm10 * r10 + gm20 * r20) * s0, (gm01 * r01 + gm11 * r11 + gm21 * r21) * s1,
-                        (gm02 * r02 + gm12 * r12 + gm22 * r22) * s2};
+    const VF gm00 = two * (d00 * E.m00 + d01 * E.m10 + d02 * E.m20), gm01 = two * (d00 * E.m01 + d01 * E.m11 + d02 * E.m21);
+    const VF gm02 = two * (d00 * E.m02 + d01 * E.m12 + d02 * E.m22);
+    const VF gm10 = two * (d10 * E.m00 + d11 * E.m10 + d12 * E.m20), gm11 = two * (d10 * E.m01 + d11 * E.m11 + d12 * E.m21);
+    const VF gm12 = two * (d10 * E.m02 + d11 * E.m12 + d12 * E.m22);
+    const VF gm20 = two * (d20 * E.m00 + d21 * E.m10 + d22 * E.m20), gm21 = two * (d20 * E.m01 + d21 * E.m11 + d22 * E.m21);
+    const VF gm22 = two * (d20 * E.m02 + d21 * E.m12 + d22 * E.m22);
+    const VF gLog[3] = {(gm00 * E.r00 + gm10 * E.r10 + gm20 * E.r20) * E.s0, (gm01 * E.r01 + gm11 * E.r11 + gm21 * E.r21) * E.s1,
+                        (gm02 * E.r02 + gm12 * E.r12 + gm22 * E.r22) * E.s2};
     // dL/dR = dL/dM · diag(s)
-    const VF gr00 = gm00 * s0, gr01 = gm01 * s1, gr02 = gm02 * s2;
-    const VF gr10 = gm10 * s0, gr11 = gm11 * s1, gr12 = gm12 * s2;
-    const VF gr20 = gm20 * s0, gr21 = gm21 * s1, gr22 = gm22 * s2;
-    VF gq0 = two * (-qz * gr01 + qy * gr02 + qz * gr10 - qx * gr12 - qy * gr20 + qx * gr21);
-    VF gq1 = two * (qy * gr01 + qz * gr02 + qy * gr10 - two * qx * gr11 - qw * gr12 + qz * gr20 + qw * gr21 - two * qx * gr22);
-    VF gq2 = two * (-two * qy * gr00 + qx * gr01 + qw * gr02 + qx * gr10 + qz * gr12 - qw * gr20 + qz * gr21 - two * qy * gr22);
-    VF gq3 = two * (-two * qz * gr00 - qw * gr01 + qx * gr02 + qw * gr10 - two * qz * gr11 + qy * gr12 + qx * gr20 + qy * gr21);
+    const VF gr00 = gm00 * E.s0, gr01 = gm01 * E.s1, gr02 = gm02 * E.s2;
+    const VF gr10 = gm10 * E.s0, gr11 = gm11 * E.s1, gr12 = gm12 * E.s2;
+    const VF gr20 = gm20 * E.s0, gr21 = gm21 * E.s1, gr22 = gm22 * E.s2;
+    VF gq0 = two * (-E.qz * gr01 + E.qy * gr02 + E.qz * gr10 - E.qx * gr12 - E.qy * gr20 + E.qx * gr21);
+    VF gq1 = two * (E.qy * gr01 + E.qz * gr02 + E.qy * gr10 - two * E.qx * gr11 - E.qw * gr12 + E.qz * gr20 + E.qw * gr21 - two * E.qx * gr22);
+    VF gq2 = two * (-two * E.qy * gr00 + E.qx * gr01 + E.qw * gr02 + E.qx * gr10 + E.qz * gr12 - E.qw * gr20 + E.qz * gr21 - two * E.qy * gr22);
+    VF gq3 = two * (-two * E.qz * gr00 - E.qw * gr01 + E.qx * gr02 + E.qw * gr10 - two * E.qz * gr11 + E.qy * gr12 + E.qx * gr20 + E.qy * gr21);
     // Through the normalisation q̂ = q/|q|: (I − q̂q̂ᵀ)/|q|.
-    const VF qdot = gq0 * qw + gq1 * qx + gq2 * qy + gq3 * qz;
-    gq0 = (gq0 - qw * qdot) / qNorm; gq1 = (gq1 - qx * qdot) / qNorm;
-    gq2 = (gq2 - qy * qdot) / qNorm; gq3 = (gq3 - qz * qdot) / qNorm;
+    const VF qdot = gq0 * E.qw + gq1 * E.qx + gq2 * E.qy + gq3 * E.qz;
+    gq0 = (gq0 - E.qw * qdot) / E.qNorm; gq1 = (gq1 - E.qx * qdot) / E.qNorm;
+    gq2 = (gq2 - E.qy * qdot) / E.qNorm; gq3 = (gq3 - E.qz * qdot) / E.qNorm;
 
     // Gaussians that were not drawn get zeros everywhere.
 #define KEEP(v) VSEL(drawn, (v), zero)

@@ -75,6 +75,91 @@ static inline __attribute__((always_inline)) KATTR VF FN(tile_index)(VF value, f
     return SMIN(SMAX(__builtin_elementwise_floor(value), VSPLAT(0.0f)), VSPLAT(limit));
 }
 
+/// Covariance3D and EWAJacobian for a block, shared by the projection and its chain rule (which
+/// recomputes them from the parameters, as ProjectBackward does): Σ = R(q)·diag(s)²·R(q)ᵀ from the
+/// log scales and the quaternion, x/z and y/z clamped to the widened frustum, T = J·W and the 2D
+/// covariance T·Σ·Tᵀ before the low-pass. Every operation in the Swift order.
+typedef struct {
+    VF s0, s1, s2, qNorm, qw, qx, qy, qz;      // scales, |q| and q/|q|
+    VF r00, r01, r02, r10, r11, r12, r20, r21, r22;   // R(q)
+    VF m00, m01, m02, m10, m11, m12, m20, m21, m22;   // M = R·diag(s)
+    VF sxx, sxy, sxz, syy, syz, szz;           // Σ
+    VI clampX, clampY;                         // the Jacobian's clamps (ClampFlag.jacobianX/Y)
+    VF tx, ty, zz2;                            // clamped x, y and z²
+    VF t00, t01, t02, t10, t11, t12;           // rows of T = J·W
+    VF rawA, rawB, rawC;                       // T·Σ·Tᵀ: xx, xy, yy
+} FN(EWAProjection);
+
+static inline __attribute__((always_inline)) KATTR FN(EWAProjection) FN(ewa_projection)(
+    VF px, VF py, VF pz, const VF *logScale, const VF *q, const CProjectView *V) {
+    FN(EWAProjection) E;
+    const VF one = VSPLAT(1.0f), two = VSPLAT(2.0f);
+    E.s0 = FN(vexp)(logScale[0]); E.s1 = FN(vexp)(logScale[1]); E.s2 = FN(vexp)(logScale[2]);
+    E.qNorm = __builtin_elementwise_sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+    const VF w = q[0] / E.qNorm, x = q[1] / E.qNorm, y = q[2] / E.qNorm, z = q[3] / E.qNorm;
+    E.qw = w; E.qx = x; E.qy = y; E.qz = z;
+    E.r00 = one - two * (y * y + z * z); E.r01 = two * (x * y - w * z); E.r02 = two * (x * z + w * y);
+    E.r10 = two * (x * y + w * z); E.r11 = one - two * (x * x + z * z); E.r12 = two * (y * z - w * x);
+    E.r20 = two * (x * z - w * y); E.r21 = two * (y * z + w * x); E.r22 = one - two * (x * x + y * y);
+    E.m00 = E.r00 * E.s0; E.m01 = E.r01 * E.s1; E.m02 = E.r02 * E.s2;
+    E.m10 = E.r10 * E.s0; E.m11 = E.r11 * E.s1; E.m12 = E.r12 * E.s2;
+    E.m20 = E.r20 * E.s0; E.m21 = E.r21 * E.s1; E.m22 = E.r22 * E.s2;
+    E.sxx = E.m00 * E.m00 + E.m01 * E.m01 + E.m02 * E.m02; E.sxy = E.m00 * E.m10 + E.m01 * E.m11 + E.m02 * E.m12;
+    E.sxz = E.m00 * E.m20 + E.m01 * E.m21 + E.m02 * E.m22; E.syy = E.m10 * E.m10 + E.m11 * E.m11 + E.m12 * E.m12;
+    E.syz = E.m10 * E.m20 + E.m11 * E.m21 + E.m12 * E.m22; E.szz = E.m20 * E.m20 + E.m21 * E.m21 + E.m22 * E.m22;
+
+    const VF xz = px / pz, yz = py / pz;
+    E.clampX = (xz < VSPLAT(V->limX[0])) | (xz > VSPLAT(V->limX[1]));
+    E.clampY = (yz < VSPLAT(V->limY[0])) | (yz > VSPLAT(V->limY[1]));
+    VF cxz = VSEL(xz < VSPLAT(V->limX[0]), VSPLAT(V->limX[0]), xz);
+    cxz = VSEL(xz > VSPLAT(V->limX[1]), VSPLAT(V->limX[1]), cxz);
+    VF cyz = VSEL(yz < VSPLAT(V->limY[0]), VSPLAT(V->limY[0]), yz);
+    cyz = VSEL(yz > VSPLAT(V->limY[1]), VSPLAT(V->limY[1]), cyz);
+    E.tx = VSEL(E.clampX, cxz * pz, px); E.ty = VSEL(E.clampY, cyz * pz, py);
+    E.zz2 = pz * pz;
+    const VF j00 = VSPLAT(V->fx) / pz, j02 = VSPLAT(-V->fx) * E.tx / E.zz2;
+    const VF j11 = VSPLAT(V->fy) / pz, j12 = VSPLAT(-V->fy) * E.ty / E.zz2;
+    const float *R = V->r;
+    E.t00 = j00 * VSPLAT(R[0]) + j02 * VSPLAT(R[6]);
+    E.t01 = j00 * VSPLAT(R[1]) + j02 * VSPLAT(R[7]);
+    E.t02 = j00 * VSPLAT(R[2]) + j02 * VSPLAT(R[8]);
+    E.t10 = j11 * VSPLAT(R[3]) + j12 * VSPLAT(R[6]);
+    E.t11 = j11 * VSPLAT(R[4]) + j12 * VSPLAT(R[7]);
+    E.t12 = j11 * VSPLAT(R[5]) + j12 * VSPLAT(R[8]);
+    const VF st00 = E.sxx * E.t00 + E.sxy * E.t01 + E.sxz * E.t02;
+    const VF st01 = E.sxy * E.t00 + E.syy * E.t01 + E.syz * E.t02;
+    const VF st02 = E.sxz * E.t00 + E.syz * E.t01 + E.szz * E.t02;
+    const VF st10 = E.sxx * E.t10 + E.sxy * E.t11 + E.sxz * E.t12;
+    const VF st11 = E.sxy * E.t10 + E.syy * E.t11 + E.syz * E.t12;
+    const VF st12 = E.sxz * E.t10 + E.syz * E.t11 + E.szz * E.t12;
+    E.rawA = E.t00 * st00 + E.t01 * st01 + E.t02 * st02;
+    E.rawB = E.t00 * st10 + E.t01 * st11 + E.t02 * st12;
+    E.rawC = E.t10 * st10 + E.t11 * st11 + E.t12 * st12;
+    return E;
+}
+
+/// SHColor.basis: β_k(d) for k < (degree + 1)² at the unit direction (x, y, z), shared by the
+/// colour and its chain rule.
+static inline __attribute__((always_inline)) KATTR void FN(sh_basis)(VF x, VF y, VF z, int degree, VF *beta) {
+    beta[0] = VSPLAT(SH_C0);
+    if (degree < 1) return;
+    beta[1] = VSPLAT(-0.48860251f) * y; beta[2] = VSPLAT(0.48860251f) * z; beta[3] = VSPLAT(-0.48860251f) * x;
+    if (degree < 2) return;
+    const VF xx = x * x, yy = y * y, zz = z * z;
+    const VF two = VSPLAT(2.0f), three = VSPLAT(3.0f), four = VSPLAT(4.0f);
+    beta[4] = VSPLAT(1.0925484f) * x * y; beta[5] = VSPLAT(-1.0925484f) * y * z;
+    beta[6] = VSPLAT(0.31539157f) * (two * zz - xx - yy);
+    beta[7] = VSPLAT(-1.0925484f) * x * z; beta[8] = VSPLAT(0.5462742f) * (xx - yy);
+    if (degree < 3) return;
+    beta[9] = VSPLAT(-0.5900436f) * y * (three * xx - yy);
+    beta[10] = VSPLAT(2.8906114f) * x * y * z;
+    beta[11] = VSPLAT(-0.4570458f) * y * (four * zz - xx - yy);
+    beta[12] = VSPLAT(0.37317633f) * z * (two * zz - three * xx - three * yy);
+    beta[13] = VSPLAT(-0.4570458f) * x * (four * zz - xx - yy);
+    beta[14] = VSPLAT(1.4453057f) * z * (xx - yy);
+    beta[15] = VSPLAT(-0.5900436f) * x * (xx - three * yy);
+}
+
 /// Lane l of dst[c] = p[3l + c], c < 3: a full block of a [N*3] array in three loads and six shuffles.
 static inline __attribute__((always_inline)) KATTR void FN(load_stride3)(const float *p, VF *dst) {
     VF v0, v1, v2;
@@ -253,46 +338,11 @@ static inline __attribute__((always_inline)) KATTR intptr_t FN(project_block)(co
     const VF pz = VSPLAT(R[6]) * mean[0] + VSPLAT(R[7]) * mean[1] + VSPLAT(R[8]) * mean[2] + VSPLAT(V->t[2]);
     DECIDE(~(pz > VSPLAT(0.2f)), LANE_HIDDEN);
 
-    // Covariance3D: Σ = R(q)·diag(s)²·R(q)ᵀ.
-    const VF s0 = FN(vexp)(logScale[0]), s1 = FN(vexp)(logScale[1]), s2 = FN(vexp)(logScale[2]);
-    const VF qNorm = __builtin_elementwise_sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
-    const VF w = q[0] / qNorm, x = q[1] / qNorm, y = q[2] / qNorm, z = q[3] / qNorm;
+    // Covariance3D and EWAJacobian (Covariance.swift).
+    const FN(EWAProjection) E = FN(ewa_projection)(px, py, pz, logScale, q, V);
     const VF one = VSPLAT(1.0f), two = VSPLAT(2.0f);
-    const VF m00 = (one - two * (y * y + z * z)) * s0, m01 = (two * (x * y - w * z)) * s1, m02 = (two * (x * z + w * y)) * s2;
-    const VF m10 = (two * (x * y + w * z)) * s0, m11 = (one - two * (x * x + z * z)) * s1, m12 = (two * (y * z - w * x)) * s2;
-    const VF m20 = (two * (x * z - w * y)) * s0, m21 = (two * (y * z + w * x)) * s1, m22 = (one - two * (x * x + y * y)) * s2;
-    const VF sxx = m00 * m00 + m01 * m01 + m02 * m02, sxy = m00 * m10 + m01 * m11 + m02 * m12;
-    const VF sxz = m00 * m20 + m01 * m21 + m02 * m22, syy = m10 * m10 + m11 * m11 + m12 * m12;
-    const VF syz = m10 * m20 + m11 * m21 + m12 * m22, szz = m20 * m20 + m21 * m21 + m22 * m22;
-
-    // EWAJacobian: x/z and y/z clamped to the widened frustum, T = J·W.
-    const VF xz = px / pz, yz = py / pz;
-    const VI clampX = (xz < VSPLAT(V->limX[0])) | (xz > VSPLAT(V->limX[1]));
-    const VI clampY = (yz < VSPLAT(V->limY[0])) | (yz > VSPLAT(V->limY[1]));
-    VF cxz = VSEL(xz < VSPLAT(V->limX[0]), VSPLAT(V->limX[0]), xz);
-    cxz = VSEL(xz > VSPLAT(V->limX[1]), VSPLAT(V->limX[1]), cxz);
-    VF cyz = VSEL(yz < VSPLAT(V->limY[0]), VSPLAT(V->limY[0]), yz);
-    cyz = VSEL(yz > VSPLAT(V->limY[1]), VSPLAT(V->limY[1]), cyz);
-    const VF tx = VSEL(clampX, cxz * pz, px), ty = VSEL(clampY, cyz * pz, py);
-    const VF zz2 = pz * pz;
-    const VF j00 = VSPLAT(V->fx) / pz, j02 = VSPLAT(-V->fx) * tx / zz2;
-    const VF j11 = VSPLAT(V->fy) / pz, j12 = VSPLAT(-V->fy) * ty / zz2;
-    const VF t00 = j00 * VSPLAT(R[0]) + j02 * VSPLAT(R[6]);
-    const VF t01 = j00 * VSPLAT(R[1]) + j02 * VSPLAT(R[7]);
-    const VF t02 = j00 * VSPLAT(R[2]) + j02 * VSPLAT(R[8]);
-    const VF t10 = j11 * VSPLAT(R[3]) + j12 * VSPLAT(R[6]);
-    const VF t11 = j11 * VSPLAT(R[4]) + j12 * VSPLAT(R[7]);
-    const VF t12 = j11 * VSPLAT(R[5]) + j12 * VSPLAT(R[8]);
-    // T·Σ·Tᵀ
-    const VF st00 = sxx * t00 + sxy * t01 + sxz * t02;
-    const VF st01 = sxy * t00 + syy * t01 + syz * t02;
-    const VF st02 = sxz * t00 + syz * t01 + szz * t02;
-    const VF st10 = sxx * t10 + sxy * t11 + sxz * t12;
-    const VF st11 = sxy * t10 + syy * t11 + syz * t12;
-    const VF st12 = sxz * t10 + syz * t11 + szz * t12;
-    const VF rawA = t00 * st00 + t01 * st01 + t02 * st02;
-    const VF rawB = t00 * st10 + t01 * st11 + t02 * st12;
-    const VF rawC = t10 * st10 + t11 * st11 + t12 * st12;
+    const VF rawA = E.rawA, rawB = E.rawB, rawC = E.rawC;
+    const VI clampX = E.clampX, clampY = E.clampY;
     const VF a = rawA + VSPLAT(0.3f), b = rawB, cc = rawC + VSPLAT(0.3f);
     const VF det = a * cc - b * b;
     DECIDE(~ISFINITE(det), LANE_SKIPPED);
@@ -325,26 +375,7 @@ static inline __attribute__((always_inline)) KATTR intptr_t FN(project_block)(co
     const VF dist = __builtin_elementwise_sqrt(ox * ox + oy * oy + oz * oz);
     const VF dx = ox / dist, dy = oy / dist, dz = oz / dist;
     VF beta[16];
-    beta[0] = VSPLAT(SH_C0);
-    if (degree >= 1) {
-        beta[1] = VSPLAT(-0.48860251f) * dy; beta[2] = VSPLAT(0.48860251f) * dz; beta[3] = VSPLAT(-0.48860251f) * dx;
-    }
-    if (degree >= 2) {
-        const VF xx = dx * dx, yy = dy * dy, zz = dz * dz;
-        beta[4] = VSPLAT(1.0925484f) * dx * dy; beta[5] = VSPLAT(-1.0925484f) * dy * dz;
-        beta[6] = VSPLAT(0.31539157f) * (two * zz - xx - yy);
-        beta[7] = VSPLAT(-1.0925484f) * dx * dz; beta[8] = VSPLAT(0.5462742f) * (xx - yy);
-        if (degree >= 3) {
-            const VF three = VSPLAT(3.0f), four = VSPLAT(4.0f);
-            beta[9] = VSPLAT(-0.5900436f) * dy * (three * xx - yy);
-            beta[10] = VSPLAT(2.8906114f) * dx * dy * dz;
-            beta[11] = VSPLAT(-0.4570458f) * dy * (four * zz - xx - yy);
-            beta[12] = VSPLAT(0.37317633f) * dz * (two * zz - three * xx - three * yy);
-            beta[13] = VSPLAT(-0.4570458f) * dx * (four * zz - xx - yy);
-            beta[14] = VSPLAT(1.4453057f) * dz * (xx - yy);
-            beta[15] = VSPLAT(-0.5900436f) * dx * (xx - three * yy);
-        }
-    }
+    FN(sh_basis)(dx, dy, dz, degree, beta);
     VF red = dc[0] * beta[0] + VSPLAT(0.5f), green = dc[1] * beta[0] + VSPLAT(0.5f), blue = dc[2] * beta[0] + VSPLAT(0.5f);
     for (int k = 0; k < used; k++) {
         red = red + rest[k * 3] * beta[k + 1];
