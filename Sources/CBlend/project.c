@@ -11,15 +11,10 @@
 #pragma STDC FP_CONTRACT OFF
 #pragma clang diagnostic ignored "-Wpsabi"
 
-typedef float v16f __attribute__((vector_size(64)));
-typedef int32_t v16i __attribute__((vector_size(64)));
-typedef uint32_t v16u __attribute__((vector_size(64)));
+#include "vector_types.h"
 typedef int64_t v16l __attribute__((vector_size(128)));
 typedef uint64_t v16ul __attribute__((vector_size(128)));
 typedef uint8_t v16b __attribute__((vector_size(16)));
-typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
-typedef uint32_t v8u __attribute__((vector_size(32)));
 typedef int64_t v8l __attribute__((vector_size(64)));
 typedef uint64_t v8ul __attribute__((vector_size(64)));
 typedef uint8_t v8b __attribute__((vector_size(8)));
@@ -132,17 +127,7 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #define VUL v8ul
 #define VB v8b
 #define LANES(M, a) M(0, a), M(1, a), M(2, a), M(3, a), M(4, a), M(5, a), M(6, a), M(7, a)
-#include "project_kernel.h"
-#undef FN
-#undef KATTR
-#undef VW
-#undef VF
-#undef VI
-#undef VU
-#undef VL
-#undef VUL
-#undef VB
-#undef LANES
+#include "project_kernel.h"   // undefines the parameters above at its end
 
 #ifdef CPROJECT_X86
 #define FN(name) name##_avx2
@@ -155,17 +140,7 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #define VUL v8ul
 #define VB v8b
 #define LANES(M, a) M(0, a), M(1, a), M(2, a), M(3, a), M(4, a), M(5, a), M(6, a), M(7, a)
-#include "project_kernel.h"
-#undef FN
-#undef KATTR
-#undef VW
-#undef VF
-#undef VI
-#undef VU
-#undef VL
-#undef VUL
-#undef VB
-#undef LANES
+#include "project_kernel.h"   // undefines the parameters above at its end
 
 #define FN(name) name##_avx512
 #define KATTR __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,bmi,bmi2,popcnt")))
@@ -178,17 +153,7 @@ static inline __attribute__((always_inline)) int finish_lane(const ProjectedBloc
 #define VB v16b
 #define LANES(M, a) M(0, a), M(1, a), M(2, a), M(3, a), M(4, a), M(5, a), M(6, a), M(7, a), \
     M(8, a), M(9, a), M(10, a), M(11, a), M(12, a), M(13, a), M(14, a), M(15, a)
-#include "project_kernel.h"
-#undef FN
-#undef KATTR
-#undef VW
-#undef VF
-#undef VI
-#undef VU
-#undef VL
-#undef VUL
-#undef VB
-#undef LANES
+#include "project_kernel.h"   // undefines the parameters above at its end
 #endif
 
 intptr_t cproject_forward(int32_t variant, const CProjectInputs *in, const CProjectView *view,

@@ -520,3 +520,14 @@ KATTR static intptr_t FN(cproject_forward)(const CProjectInputs *in, const CProj
 #undef SMIN
 #undef NONFINITE
 #undef ISFINITE
+// The variant's parameters, defined by project.c before each inclusion.
+#undef FN
+#undef KATTR
+#undef VW
+#undef VF
+#undef VI
+#undef VU
+#undef VL
+#undef VUL
+#undef VB
+#undef LANES
