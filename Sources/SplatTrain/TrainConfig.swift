@@ -52,10 +52,10 @@ public struct TrainConfig: Sendable, Equatable {
     public var shDegreeInterval = 1000
     public var opacityDecay = 0.99
     public var opacityDecayInterval = 10
-    public var opacityDecayUntil = 15000
+    public var opacityDecayUntil = 30000   // the whole run (docs/config.md: measured on four scenes)
     public var pruneOpacity = 0.005
     public var pruneInterval = 10
-    public var pruneUntil = 15000
+    public var pruneUntil = 30000
     // Reporting
     public var testInterval = 0
     public var checkpointInterval = 1000

@@ -71,13 +71,18 @@ import Testing
         #expect(TrainingSchedule(config: c, sceneRadius: 1).activeSHDegree(step: 5000) == 1)
     }
 
-    @Test func opacityDecayAndPruneEveryTenStepsInTheFirstHalf() {
+    @Test func opacityDecayAndPruneEveryTenStepsOverTheWholeRun() {
         let l = literal
-        #expect(l.decaysOpacity(atStep: 10) && l.decaysOpacity(atStep: 15000))
-        #expect(!l.decaysOpacity(atStep: 11) && !l.decaysOpacity(atStep: 15010))
-        #expect(l.prunes(atStep: 20) && !l.prunes(atStep: 25) && !l.prunes(atStep: 15020))
+        #expect(l.decaysOpacity(atStep: 10) && l.decaysOpacity(atStep: 30000))
+        #expect(!l.decaysOpacity(atStep: 11) && !l.decaysOpacity(atStep: 30010))
+        #expect(l.prunes(atStep: 20) && !l.prunes(atStep: 25) && l.prunes(atStep: 30000) && !l.prunes(atStep: 30020))
         let r = run(iterations: 3000)
-        #expect(r.decaysOpacity(atStep: 1500) && !r.decaysOpacity(atStep: 1510) && r.prunes(atStep: 1500) && !r.prunes(atStep: 1510))
+        #expect(r.decaysOpacity(atStep: 1510) && r.decaysOpacity(atStep: 3000) && r.prunes(atStep: 2990) && !r.prunes(atStep: 2995))
+        // EDGS's window, half the run, is one key each.
+        var half = TrainConfig(); half.setRunLength(iterations: 3000, minutes: nil)
+        half.opacityDecayUntil = 15000; half.pruneUntil = 15000
+        let h = TrainingSchedule(config: half, sceneRadius: 2.5)
+        #expect(h.decaysOpacity(atStep: 1500) && !h.decaysOpacity(atStep: 1510) && h.prunes(atStep: 1500) && !h.prunes(atStep: 1510))
         var c = TrainConfig(); c.opacityDecayInterval = 0; c.pruneInterval = 0
         let off = TrainingSchedule(config: c, sceneRadius: 1)
         #expect(!off.decaysOpacity(atStep: 10) && !off.prunes(atStep: 10))
