@@ -17,13 +17,10 @@ enum ProjectBackward {
                     projection: ProjectionBuffers, grad2D: UnsafePointer<Float>,
                     out: GradientPointers, kernel: BlendKernel, threads: Int) {
         let n = cloud.count
-        var cIn = CProjectInputs(means: c.means, logScales: c.logScales, rotations: c.rotations, logits: c.logits,
-                                 dc: c.dc, rest: c.rest, count: n, restCount: Int32(cloud.restCount),
-                                 shDegree: Int32(shDegree), smooth: 0, exactTiles: 0, antialiased: antialiased ? 1 : 0)
+        var cIn = c.kernelInputs(count: n, restCount: cloud.restCount, shDegree: shDegree, smooth: false,
+                                 exactTiles: false, antialiased: antialiased)
         var cView = view.cView
-        var cProjection = CProjectOutputs(splats: projection.splats, tileRects: projection.tileRects,
-                                          tileCounts: projection.tileCounts, flags: projection.flags,
-                                          tileMasks: projection.tileMasks)
+        var cProjection = projection.cOutputs
         var cOut = CProjectGradients(means: out.means, logScales: out.logScales, rotations: out.rotations,
                                      logits: out.logits, dc: out.dc, rest: out.rest)
         withUnsafePointer(to: &cIn) { inputs in

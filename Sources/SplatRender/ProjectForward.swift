@@ -29,6 +29,11 @@ struct ProjectionBuffers {
     /// [N]: bit (ty − y0)·width + (tx − x0) set when the ellipse reaches that tile of the rectangle;
     /// only for rectangles at least 2x2 and at most 64 tiles (`TileCoverage.usesMask`).
     var tileMasks: UnsafeMutablePointer<UInt64>
+
+    /// The same pointers for CBlend's projection kernel and chain rule.
+    var cOutputs: CProjectOutputs {
+        CProjectOutputs(splats: splats, tileRects: tileRects, tileCounts: tileCounts, flags: flags, tileMasks: tileMasks)
+    }
 }
 
 enum ProjectForward {
@@ -44,12 +49,10 @@ enum ProjectForward {
         guard n > 0 else { return 0 }
         var skippedPerChunk = [Int](repeating: 0, count: (n + 4095) / 4096)
         var cView = view.cView
-        var cOut = CProjectOutputs(splats: out.splats, tileRects: out.tileRects, tileCounts: out.tileCounts,
-                                   flags: out.flags, tileMasks: out.tileMasks)
+        var cOut = out.cOutputs
         CloudPointers.with(cloud) { c in
-        var cIn = CProjectInputs(means: c.means, logScales: c.logScales, rotations: c.rotations, logits: c.logits,
-                                 dc: c.dc, rest: c.rest, count: n, restCount: Int32(cloud.restCount), shDegree: Int32(shDegree),
-                                 smooth: smooth ? 1 : 0, exactTiles: exactTiles ? 1 : 0, antialiased: antialiased ? 1 : 0)
+        var cIn = c.kernelInputs(count: n, restCount: cloud.restCount, shDegree: shDegree, smooth: smooth,
+                                 exactTiles: exactTiles, antialiased: antialiased)
         withUnsafePointer(to: &cIn) { inputs in
         withUnsafePointer(to: &cView) { v in
         withUnsafePointer(to: &cOut) { o in
@@ -207,5 +210,13 @@ struct CloudPointers {
             body(CloudPointers(means: base, logScales: logScales.baseAddress!, rotations: rotations.baseAddress!,
                                logits: logits.baseAddress!, dc: dc.baseAddress!, rest: rest.baseAddress ?? dc.baseAddress!))
         }}}}}}
+    }
+
+    /// These arrays and the projection's switches for CBlend's projection kernel and chain rule.
+    func kernelInputs(count: Int, restCount: Int, shDegree: Int, smooth: Bool, exactTiles: Bool,
+                      antialiased: Bool) -> CProjectInputs {
+        CProjectInputs(means: means, logScales: logScales, rotations: rotations, logits: logits, dc: dc, rest: rest,
+                       count: count, restCount: Int32(restCount), shDegree: Int32(shDegree), smooth: smooth ? 1 : 0,
+                       exactTiles: exactTiles ? 1 : 0, antialiased: antialiased ? 1 : 0)
     }
 }

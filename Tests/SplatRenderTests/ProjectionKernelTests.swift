@@ -51,15 +51,22 @@ struct ProjectionKernelTests {
 
     static let camera = TestScenes.camera(width: 203, height: 157, focal: 160, center: [0.4, -0.3, -3.4])
 
+    /// Uninitialised projection buffers for n Gaussians; free them with `deallocate`.
+    static func allocateProjection(count n: Int) -> ProjectionBuffers {
+        ProjectionBuffers(splats: .allocate(capacity: n * SplatLane.stride), tileRects: .allocate(capacity: n * 4),
+                          tileCounts: .allocate(capacity: n), flags: .allocate(capacity: n), tileMasks: .allocate(capacity: n))
+    }
+
+    static func deallocate(_ b: ProjectionBuffers) {
+        b.splats.deallocate(); b.tileRects.deallocate(); b.tileCounts.deallocate(); b.flags.deallocate()
+        b.tileMasks.deallocate()
+    }
+
     static func project(_ c: Case, kernel: BlendKernel?, threads: Int) -> Projection {
         let n = c.cloud.count, view = ViewParameters(camera)
-        let splats = UnsafeMutablePointer<Float>.allocate(capacity: n * SplatLane.stride)
-        let rects = UnsafeMutablePointer<Int32>.allocate(capacity: n * 4)
-        let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
-        let flags = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
-        let masks = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        defer { splats.deallocate(); rects.deallocate(); counts.deallocate(); flags.deallocate(); masks.deallocate() }
-        let out = ProjectionBuffers(splats: splats, tileRects: rects, tileCounts: counts, flags: flags, tileMasks: masks)
+        let out = allocateProjection(count: n)
+        defer { deallocate(out) }
+        let splats = out.splats, rects = out.tileRects, counts = out.tileCounts, masks = out.tileMasks, flags = out.flags
         var p = Projection()
         if let kernel {
             p.skipped = ProjectForward.run(c.cloud, view: view, shDegree: c.degree, smooth: c.smooth, exactTiles: c.exactTiles,
@@ -137,13 +144,8 @@ struct ProjectionKernelTests {
     /// screen-space gradient per Gaussian, by the kernel variant or (nil) the Swift twin.
     static func chainRule(_ c: Case, kernel: BlendKernel?, threads: Int) -> GaussianGradients {
         let n = c.cloud.count, view = ViewParameters(camera)
-        let splats = UnsafeMutablePointer<Float>.allocate(capacity: n * SplatLane.stride)
-        let rects = UnsafeMutablePointer<Int32>.allocate(capacity: n * 4)
-        let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
-        let flags = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
-        let masks = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        defer { splats.deallocate(); rects.deallocate(); counts.deallocate(); flags.deallocate(); masks.deallocate() }
-        let projection = ProjectionBuffers(splats: splats, tileRects: rects, tileCounts: counts, flags: flags, tileMasks: masks)
+        let projection = allocateProjection(count: n)
+        defer { deallocate(projection) }
         _ = ProjectForward.run(c.cloud, view: view, shDegree: c.degree, smooth: c.smooth, exactTiles: c.exactTiles,
                                antialiased: c.antialiased, into: projection, kernel: .generic, threads: 1)
         let grad2D: [Float] = (0..<(n * Grad2DLane.stride)).map { (k: Int) -> Float in Float((k * 7919) % 61) / 61 - 0.5 }
