@@ -124,7 +124,11 @@ int splat_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32
         return SPLAT_IMAGEIO_NO_MEMORY;
     }
     png_set_write_fn(png, &writer, write_to_memory, flush_memory);
-    png_set_compression_level(png, 6);
+    // Level 2 with the Up filter only: renders and orbit frames encode 5-6x faster than with
+    // zlib's default level 6 and libpng's per-row filter search (~17 vs ~100 ms for 800x600 on
+    // this CPU; the PNG encode was half of `splat run`'s orbit time), for files ~20 % larger.
+    png_set_compression_level(png, 2);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, color_types[channels],
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);

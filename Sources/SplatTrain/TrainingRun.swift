@@ -5,10 +5,10 @@ import SplatIO
 /// `splat optimize` end to end: load the scene and its images, make or resume the starting
 /// cloud, train with the tile rasterizer, write the outputs.
 public enum TrainingRun {
-    /// `budgetStart` and `pixelsAfterTraining` place a `time_budget` run's deadline within a
+    /// `budgetStart` and `afterTraining` place a `time_budget` run's deadline within a
     /// longer command (TimeBudget.swift); by default the budget starts here and ends with training.
     public static func run(_ config: TrainConfig, resume: Bool, configFile: String,
-                           budgetStart: Date? = nil, pixelsAfterTraining: Int = 0) throws -> TrainingSession.Outcome {
+                           budgetStart: Date? = nil, afterTraining: WorkAfterTraining = WorkAfterTraining()) throws -> TrainingSession.Outcome {
         guard !config.scene.isEmpty else { throw TrainError.config(file: configFile, message: "key 'scene' is required") }
         guard !config.output.isEmpty else {
             throw TrainError.config(file: configFile, message: "key 'output' is required (or pass --output)")
@@ -24,7 +24,7 @@ public enum TrainingRun {
         }
         session.stageSeconds = [("load", Date().timeIntervalSince(t0))]
         session.budgetStart = budgetStart
-        session.pixelsRenderedAfterTraining = pixelsAfterTraining
+        session.workAfterTraining = afterTraining
         if let notice { session.report(notice) }
         let masked = views.trainMasks.compactMap { $0 }.count
         if masked > 0 { session.report("masks: \(masked) of \(views.trainCameras.count) train views have a loss mask (\(config.masks == "alpha" ? "alpha channel" : SceneMasks.folder(of: scene)))") }

@@ -27,8 +27,8 @@ public final class TrainingSession {
     /// When a `time_budget` run's clock started (default: when `run` is called); `splat run`
     /// starts it before COLMAP and init, so the budget covers the whole command.
     public var budgetStart: Date? = nil
-    /// Pixels the caller renders after training (test renders, an orbit), kept out of the budget.
-    public var pixelsRenderedAfterTraining = 0
+    /// What the caller does after training (test renders, an orbit), kept out of the budget.
+    public var workAfterTraining = WorkAfterTraining()
     /// Asked after every step; true stops the run with a checkpoint.
     public var shouldStop: () -> Bool = { StopSignal.isRequested }
     /// Where lines meant for the user go (stdout by default).
@@ -106,7 +106,8 @@ public final class TrainingSession {
         // A time-budget run places its schedules by the fraction of the budget used (TimeBudget.swift).
         var budget = config.timeBudget > 0
             ? TimeBudget(minutes: config.timeBudget, start: budgetStart ?? sessionStart, trainedBefore: trainer.state.elapsedSeconds,
-                         pixelsAfterTraining: Double(2 * views.testCameras.reduce(0) { $0 + $1.width * $1.height } + pixelsRenderedAfterTraining))
+                         pixelsAfterTraining: Double(2 * views.testCameras.reduce(0) { $0 + $1.width * $1.height } + workAfterTraining.renderedPixels),
+                         fixedSecondsAfterTraining: workAfterTraining.fixedSeconds)
             : nil
         if let b = budget {
             let steps = config.stepLimit.map { " or \($0) steps, whichever comes first" } ?? ""

@@ -153,6 +153,7 @@ struct RunCommand: ParsableCommand {
             rerunLater = true
         }
 
+        let stages = RunOutputStages(scene: loaded, model: outDir + "/point_cloud.ply", shDegree: c.shDegree, say: say)
         // 2. Optimization.
         if !resume && !rerunLater && Self.optimizeIsDone(c) {
             say("optimize: skipped, \(outDir)/point_cloud.ply is from a finished run with the same config")
@@ -165,11 +166,10 @@ struct RunCommand: ParsableCommand {
             let length = RunCommand.describeLength(c, fromCommandStart: minutes != nil)
             say(resume ? "optimize: resuming, \(length)" : "optimize: \(length)")
             StopSignal.restoreDefault()   // loading the images: immediate; TrainingRun installs it again
-            // What the later stages render (test views, orbit) is kept out of a time budget.
-            let orbitPixels = orbitFrames * (loaded.cameras.first.map { $0.width * $0.height } ?? 0)
-            let testPixels = loaded.testCameras.reduce(0) { $0 + $1.width * $1.height }
+            // What the later stages do (test views, orbit) is kept out of a time budget.
+            let afterTraining = c.timeBudget > 0 ? stages.workAfterTraining(orbitFrames: orbitFrames) : WorkAfterTraining()
             let outcome = try TrainingRun.run(c, resume: resume, configFile: configFile, budgetStart: budgetStart,
-                                              pixelsAfterTraining: testPixels + orbitPixels)
+                                              afterTraining: afterTraining)
             if !outcome.completed {
                 Progress.line("interrupted: training stopped at step \(outcome.steps) with a checkpoint; "
                               + "continue with: splat run \(scene) --output \(output) --resume")
@@ -180,7 +180,6 @@ struct RunCommand: ParsableCommand {
 
         // 3 + 4. Render the held-out views and evaluate them; 5. the orbit.
         StopSignal.install()
-        let stages = RunOutputStages(scene: loaded, model: outDir + "/point_cloud.ply", shDegree: c.shDegree, say: say)
         try stages.renderAndEvaluate(renderDir: outDir + "/renders/test", evalPath: outDir + "/eval.json", force: rerunLater)
         try stages.orbit(frames: orbitFrames, directory: outDir + "/orbit", force: rerunLater)
         say("done: outputs in \(outDir)")

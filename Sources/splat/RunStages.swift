@@ -63,6 +63,24 @@ struct RunOutputStages {
                    cameras.count, renderDir, report.meanPSNR, report.meanSSIM, cloud.count, evalPath))
     }
 
+    /// What the stages after training will do, for a time budget to keep back: the pixels they
+    /// render, and the decoding and encoding they do, timed here on the first held-out photo
+    /// (decode + encode for each test view, an encode for each orbit frame).
+    func workAfterTraining(orbitFrames: Int) -> WorkAfterTraining {
+        let size = { (c: Camera) in c.width * c.height }
+        let orbitPixels = orbitFrames * (scene.cameras.first.map(size) ?? 0)
+        let tests = scene.testCameras
+        var work = WorkAfterTraining(renderedPixels: tests.reduce(0) { $0 + size($1) } + orbitPixels)
+        guard let sample = tests.first ?? scene.cameras.first else { return work }
+        let t0 = Date()
+        guard let photo = try? SceneImages.loadRGB(sample, background: scene.background) else { return work }
+        let t1 = Date()
+        guard (try? ImageCodec.encodePNG(photo)) != nil else { return work }
+        let decode = t1.timeIntervalSince(t0), encodePerPixel = Date().timeIntervalSince(t1) / Double(max(size(sample), 1))
+        work.fixedSeconds = Double(tests.count) * decode + encodePerPixel * Double(work.renderedPixels)
+        return work
+    }
+
     /// `frames` views on an orbit around the train cameras (as `splat render --path orbit`),
     /// at the train views' size, to <directory>/frame_XXXX.png.
     func orbit(frames: Int, directory: String, force: Bool) throws {

@@ -126,4 +126,17 @@ import Testing
         #expect(budget.progress(trained: 50, now: start.addingTimeInterval(59)) == 1)
         #expect(budget.remaining(now: start.addingTimeInterval(59)) <= 0)
     }
+
+    @Test func timeBudgetKeepsBackTheRendersAndTheCallersFixedCosts() {
+        let start = Date(timeIntervalSince1970: 1000)
+        var budget = TimeBudget(minutes: 1, start: start, trainedBefore: 0, pixelsAfterTraining: 1_000_000,
+                                fixedSecondsAfterTraining: 4)
+        // Before any step is timed only the fixed costs and the second for writing are kept.
+        #expect(budget.reserve == 5)
+        budget.observe(renderSeconds: 0.02, pixels: 1_000_000)   // 2e-8 s per pixel: 0.02 s for the renders
+        #expect(abs(budget.reserve - 5.02) < 1e-12)
+        budget.observe(renderSeconds: 0.04, pixels: 1_000_000)   // smoothed: 0.9 · 0.02 + 0.1 · 0.04
+        #expect(abs(budget.reserve - 5.022) < 1e-12)
+        #expect(abs(budget.remaining(now: start.addingTimeInterval(10)) - (60 - 10 - 5.022)) < 1e-9)
+    }
 }
