@@ -72,13 +72,31 @@ public struct InitOptions: Sendable, Codable, Equatable {
         min(n, numRefs > 0 ? numRefs : min(max(n / 2, 20), 64))
     }
 
-    /// Samples per reference: `matchesPerRef`, or by default 160,000 spread over the
-    /// references (between 3,000 and 20,000 each), so the Gaussian count stays about the same
-    /// whatever the number of references. Time to quality decides it: on cup360 at ½ size,
-    /// 8 minutes of one core, 325k Gaussians (480k samples) reached 23.97 dB in 741 steps,
-    /// 61k (99k samples) 28.95 dB in 2205 steps, the 7k SfM points 28.93 dB in 6599.
+    /// Samples over all references when `matchesPerRef` is 0 (`samplesPerReference`).
+    public var totalSamples = InitOptions.fullSamples
+    public static let fullSamples = 160_000
+
+    /// Samples per reference: `matchesPerRef`, or by default `totalSamples` spread over the
+    /// references (between 3,000 and 20,000 each at 160,000, both bounds scaled with it), so
+    /// the Gaussian count stays about the same whatever the number of references. Time to
+    /// quality decides it: on cup360 at ½ size, 8 minutes of one core, 325k Gaussians (480k
+    /// samples) reached 23.97 dB in 741 steps, 61k (99k samples) 28.95 dB in 2205 steps, the 7k
+    /// SfM points 28.93 dB in 6599.
     public func samplesPerReference(references k: Int) -> Int {
-        matchesPerRef > 0 ? matchesPerRef : min(max(160_000 / max(k, 1), 3000), 20_000)
+        if matchesPerRef > 0 { return matchesPerRef }
+        let scale = Double(totalSamples) / Double(Self.fullSamples)
+        let lower = Int((3000 * scale).rounded()), upper = Int((20_000 * scale).rounded())
+        return max(1, min(max(totalSamples / max(k, 1), lower), upper))
+    }
+
+    /// `totalSamples` for a run of `minutes` on `threads` cores (docs/init.md, "Init sized by
+    /// the budget"): fewer Gaussians make each step cheaper, and in a short run more steps beat
+    /// a denser start. The full 160,000 from 40 core-minutes (the default recipe: 20 minutes on
+    /// 2 cores) up, in proportion below that, never under a third.
+    public static func totalSamples(budgetMinutes minutes: Double, threads: Int) -> Int {
+        let coreMinutes = minutes * Double(max(threads, 1))
+        let fraction = min(max(coreMinutes / 40, 1.0 / 3), 1)
+        return Int((Double(fullSamples) * fraction).rounded())
     }
 
     public func tolerance(for camera: Camera) -> Double {

@@ -129,7 +129,12 @@ struct RunCommand: ParsableCommand {
         let trainingStart = Date()
         let (loaded, notice) = try TrainingRun.loadScene(c)
         if let notice { say(notice) }
-        let initOptions = initArguments.options(seed: UInt64(c.seed))
+        var initOptions = initArguments.options(seed: UInt64(c.seed))
+        if c.timeBudget > 0 && initArguments.matchesPerRef == nil {
+            // A run with a time budget sizes its init to it (InitOptions.totalSamples).
+            let threads = c.threads > 0 ? c.threads : ProcessInfo.processInfo.activeProcessorCount
+            initOptions.totalSamples = InitOptions.totalSamples(budgetMinutes: c.timeBudget, threads: threads)
+        }
         let initRuns = !resume && c.initialization == ownInit && (force || !FileManager.default.fileExists(atPath: ownInit))
         if initRuns {
             try MemoryBudget.require(MemoryCheck.initialization(loaded, options: initOptions), for: c.scene,
@@ -198,7 +203,9 @@ struct RunCommand: ParsableCommand {
     /// EDGS dense init, exactly as `splat init` does it, into <dir>/init.ply and init.json.
     func initialize(_ scene: Scene, options o: InitOptions, colmap: ColmapReport?, into dir: String) throws {
         let refs = o.references(trainViews: scene.trainIndices.count)
-        say("init: EDGS dense initialization (\(refs) references, \(o.nnsPerRef) neighbours, \(o.samplesPerReference(references: refs)) samples each)")
+        let sized = o.matchesPerRef == 0 && o.totalSamples < InitOptions.fullSamples
+            ? "; \(o.totalSamples) in all, sized to the time budget" : ""
+        say("init: EDGS dense initialization (\(refs) references, \(o.nnsPerRef) neighbours, \(o.samplesPerReference(references: refs)) samples each\(sized))")
         let initialization: SceneInitialization
         do {
             initialization = try SceneInitialization(scene: scene, options: o, colmap: colmap,

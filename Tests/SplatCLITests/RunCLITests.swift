@@ -51,6 +51,24 @@ import Testing
         #expect(m3["steps"] as? Int == 10)
     }
 
+    @Test func aTimeBudgetSizesTheInitUnlessMatchesPerRefIsGiven() throws {
+        let dir = try CLI.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run").path, config = dir.appendingPathComponent("run.yaml").path
+        try "threads: 1\n".write(toFile: config, atomically: true, encoding: .utf8)
+        // 5 minutes of one core: a third of the full 160,000 samples, over 2 references.
+        let r = try CLI.run(["run", Self.fixture("example"), "--output", out, "--config", config, "--iterations", "3", "--minutes", "5",
+                             "--num-refs", "2", "--nns-per-ref", "2", "--match-size", "100", "--orbit-frames", "0"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("6667 samples each; 53333 in all, sized to the time budget"), "\(r.stdout)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/init.json"))) as! [String: Any]
+        #expect((report["settings"] as? [String: Any])?["totalSamples"] as? Int == 53_333)
+        // An explicit --matches-per-ref is used as given.
+        let again = try CLI.run(["run", Self.fixture("example"), "--output", out, "--config", config, "--iterations", "3", "--minutes", "5",
+                                 "--force"] + Self.quick)
+        #expect(again.status == 0 && again.stdout.contains("800 samples each)"), "\(again.stdout)")
+    }
+
     @Test func configSettingsAreUsedAndAnSfmStartSkipsEdgsInit() throws {
         let dir = try CLI.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
