@@ -100,14 +100,9 @@ public enum HeldOutExposureFit {
 
 extension Trainer {
     /// The held-out views scored on their right halves, as rendered and after the left-half fit.
-    public func evaluateWithExposureFit() -> HeldOutExposureFit.Scores? {
+    public func evaluateWithExposureFit(renders given: [ImageF]? = nil) -> HeldOutExposureFit.Scores? {
         guard !views.testCameras.isEmpty else { return nil }
-        let degree = min(schedule.activeSHDegree(step: max(state.step, 1)), state.cloud.maxSHDegree)
-        let renders = views.testCameras.map { camera in
-            ImageF(width: camera.width, height: camera.height,
-                   pixels: renderer.render(state.cloud, camera: camera, shDegree: degree, background: views.background))
-        }
-        return HeldOutExposureFit.evaluate(renders: renders, truths: views.testImages.map { ImageF($0) },
+        return HeldOutExposureFit.evaluate(renders: given ?? renderTestViews(), truths: views.testImages.map { ImageF($0) },
                                            evaluator: SSIMEvaluator(threadCount: threads))
     }
 }

@@ -15,8 +15,8 @@ struct TimeBudget {
     /// Training seconds of earlier processes of a resumed run (their wall time is not counted
     /// again: only their training time).
     let trainedBefore: Double
-    /// Pixels rendered after training: the held-out views twice (evaluation and the right-half
-    /// exposure fit) plus the caller's later renders.
+    /// Pixels rendered after training: the held-out views (rendered once for the evaluation and
+    /// the right-half exposure fit) plus the caller's later renders.
     let pixelsAfterTraining: Double
     /// Seconds after training that do not depend on the model: image decoding and encoding.
     let fixedSecondsAfterTraining: Double

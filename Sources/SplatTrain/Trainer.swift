@@ -121,16 +121,24 @@ public final class Trainer {
         return value
     }
 
-    /// Mean over the held-out views of per-view PSNR and SSIM (renders clamped to [0, 1]);
-    /// nil without test views.
-    public func evaluate() -> (psnr: Double, ssim: Double)? {
-        guard !views.testCameras.isEmpty else { return nil }
+    /// The held-out views rendered from the current cloud with the SH degree the last step
+    /// trained with.
+    public func renderTestViews() -> [ImageF] {
         let degree = min(schedule.activeSHDegree(at: lastReferenceStep), state.cloud.maxSHDegree)
+        return views.testCameras.map { camera in
+            ImageF(width: camera.width, height: camera.height,
+                   pixels: renderer.render(state.cloud, camera: camera, shDegree: degree, background: views.background))
+        }
+    }
+
+    /// Mean over the held-out views of per-view PSNR and SSIM (renders clamped to [0, 1]) of
+    /// `renders` (default: `renderTestViews()`); nil without test views.
+    public func evaluate(renders given: [ImageF]? = nil) -> (psnr: Double, ssim: Double)? {
+        guard !views.testCameras.isEmpty else { return nil }
+        let renders = given ?? renderTestViews()
         let evaluator = SSIMEvaluator(threadCount: threads)
-        let scores = zip(views.testCameras, views.testImages).map { camera, truth in
-            let pixels = renderer.render(state.cloud, camera: camera, shDegree: degree, background: views.background)
-            return ViewScore(name: camera.name, render: ImageF(width: camera.width, height: camera.height, pixels: pixels),
-                             truth: ImageF(truth), evaluator: evaluator)
+        let scores = zip(views.testCameras, zip(renders, views.testImages)).map { camera, pair in
+            ViewScore(name: camera.name, render: pair.0, truth: ImageF(pair.1), evaluator: evaluator)
         }
         return ViewScore.means(scores)
     }

@@ -15,6 +15,10 @@ public final class TrainingSession {
         /// Progress of the last step (Schedules.swift): 1 at the end of an `iterations` run; a
         /// time-budget run's fraction of its budget when its last step started.
         public var progress = 1.0
+        /// The held-out views rendered from the final cloud (empty when not completed), in the
+        /// order of the scene's test cameras: `splat run` writes and scores these instead of
+        /// rendering them again.
+        public var testRenders: [ImageF] = []
     }
 
     public let config: TrainConfig
@@ -85,9 +89,9 @@ public final class TrainingSession {
 
         let trainer = Trainer(config: config, views: views, state: state, renderer: renderer)
         var metrics = MetricsLog(path: outputDir + "/metrics.csv", keepThrough: resume ? state.step : -1)
-        func evaluate() throws -> (Double, Double)? {
+        func evaluate(renders: [ImageF]? = nil) throws -> (Double, Double)? {
             defer { lap("eval") }
-            guard let m = trainer.evaluate() else { return nil }
+            guard let m = trainer.evaluate(renders: renders) else { return nil }
             let s = trainer.state
             try metrics.append(step: s.step, psnr: m.psnr, ssim: m.ssim, gaussians: s.cloud.count, elapsed: s.elapsedSeconds)
             report(String(format: "[step %d] test PSNR %.3f SSIM %.4f (%d views, %d Gaussians)",
@@ -106,7 +110,7 @@ public final class TrainingSession {
         // A time-budget run places its schedules by the fraction of the budget used (TimeBudget.swift).
         var budget = config.timeBudget > 0
             ? TimeBudget(minutes: config.timeBudget, start: budgetStart ?? sessionStart, trainedBefore: trainer.state.elapsedSeconds,
-                         pixelsAfterTraining: Double(2 * views.testCameras.reduce(0) { $0 + $1.width * $1.height } + workAfterTraining.renderedPixels),
+                         pixelsAfterTraining: Double(views.testCameras.reduce(0) { $0 + $1.width * $1.height } + workAfterTraining.renderedPixels),
                          fixedSecondsAfterTraining: workAfterTraining.fixedSeconds)
             : nil
         if let b = budget {
@@ -157,10 +161,12 @@ public final class TrainingSession {
         trainer.addElapsed(Date().timeIntervalSince(stepClock))
         lap("train")
         progress.finish()
-        if lastEvalStep != trainer.state.step { last = try evaluate() }
+        // The final held-out renders serve both scores below: rendered once.
+        let finalRenders = views.testCameras.isEmpty ? [] : trainer.renderTestViews()
+        if lastEvalStep != trainer.state.step { last = try evaluate(renders: finalRenders) }
         let final = trainer.state
         // Held-out scores on the right halves, as rendered and with a left-half exposure fit (HeldOutExposureFit.swift).
-        let fit = trainer.evaluateWithExposureFit()
+        let fit = trainer.evaluateWithExposureFit(renders: finalRenders)
         if let f = fit {
             report(String(format: "test right halves: PSNR %.3f SSIM %.4f as rendered, PSNR %.3f SSIM %.4f with the exposure fitted on the left halves",
                           f.rightPSNR, f.rightSSIM, f.fittedPSNR, f.fittedSSIM))
@@ -176,7 +182,7 @@ public final class TrainingSession {
         report("done: \(final.step) steps, \(final.cloud.count) Gaussians, \(scores), "
                + String(format: "training %.1f s", final.elapsedSeconds))
         return Outcome(completed: true, steps: final.step, gaussians: final.cloud.count, psnr: last?.0, ssim: last?.1,
-                       progress: lastProgress)
+                       progress: lastProgress, testRenders: finalRenders)
     }
 
     func writeSummary(_ s: TrainingState, metrics: (Double, Double)?, stages: [(String, Double)],

@@ -35,8 +35,10 @@ struct RunOutputStages {
     }
 
     /// Renders every test view to <renderDir>/<name>.png and writes PSNR/SSIM per view and their
-    /// mean (3DGS: the mean of per-view values) to eval.json.
-    func renderAndEvaluate(renderDir: String, evalPath: String, force: Bool) throws {
+    /// mean (3DGS: the mean of per-view values) to eval.json. `trainingRenders`, when it holds
+    /// one image per test view, are the final cloud's renders from training in this process,
+    /// used instead of rendering the saved model again.
+    func renderAndEvaluate(renderDir: String, evalPath: String, force: Bool, trainingRenders: [ImageF] = []) throws {
         let cameras = scene.testCameras
         let stems = OutputDirectory.stems(for: cameras.map(\.name))
         if cameras.isEmpty { say("render/eval: skipped, nothing held out (eval: false / --no-holdout, or no test views): every view was trained on"); return }
@@ -46,13 +48,15 @@ struct RunOutputStages {
             say("render/eval: skipped, \(evalPath) and the \(cameras.count) test renders exist\(previous)")
             return
         }
+        let reuse = trainingRenders.count == cameras.count
+            && zip(trainingRenders, cameras).allSatisfy { $0.width == $1.width && $0.height == $1.height }
         let (cloud, settings) = try readModel(for: cameras)
         try OutputDirectory.create(renderDir)
         let rasterizer = Rasterizer()
         var scores: [ViewScore] = []
         for (i, camera) in cameras.enumerated() {
             try stopIfRequested(i, of: cameras.count, what: "test renders", in: renderDir, note: "; eval.json not written")
-            let image = rasterizer.forward(cloud, camera: camera, settings: settings).image
+            let image = reuse ? trainingRenders[i] : rasterizer.forward(cloud, camera: camera, settings: settings).image
             try ImageCodec.writePNG(image.toImage8(), to: "\(renderDir)/\(stems[i]).png")
             let truth = ImageF(try SceneImages.loadRGB(camera, background: scene.background))
             scores.append(ViewScore(name: camera.name, render: image, truth: truth))

@@ -27,9 +27,14 @@ import Testing
         #expect((eval["views"] as! [Any]).count == 10)
         let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json"))) as! [String: Any]
         #expect(metrics["steps"] as? Int == 20)
-        // The saved model rendered again scores what the trainer measured on the same views.
+        // eval.json scores the trainer's final renders; the saved model rendered again by
+        // `splat eval` scores the same on the same views.
         let psnr = eval["meanPSNR"] as! Double, trainerPSNR = metrics["psnr"] as! Double
-        #expect(psnr > 1 && abs(psnr - trainerPSNR) < 1e-3)
+        #expect(psnr > 1 && abs(psnr - trainerPSNR) < 1e-9)
+        let rescored = try CLI.run(["eval", out + "/point_cloud.ply", "--scene", Self.fixture("example"), "--json"])
+        #expect(rescored.status == 0, "\(rescored.stderr)")
+        let again = try JSONSerialization.jsonObject(with: Data(rescored.stdout.utf8)) as! [String: Any]
+        #expect(abs((again["meanPSNR"] as! Double) - trainerPSNR) < 1e-3)
         let config = try String(contentsOfFile: out + "/config.yaml", encoding: .utf8)
         #expect(config.contains("init: \"\(out)/init.ply\"") && config.contains("iterations: 20\n"))
 
