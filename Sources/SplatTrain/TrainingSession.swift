@@ -75,6 +75,13 @@ public final class TrainingSession {
                 throw TrainError.checkpoint(file: checkpointPath, message:
                     "written for \(state.trainViewCount) train views, the scene has \(views.trainCameras.count)")
             }
+            // The 2D filter changes what the Gaussians mean: a run keeps the mode it started in
+            // (recorded in the config.yaml the run wrote).
+            let started = outputDir + "/config.yaml"
+            if let previous = try? ConfigLoader.load(path: started), previous.antialiasing != config.antialiasing {
+                throw TrainError.checkpoint(file: checkpointPath, message: "trained \(previous.antialiasing ? "with" : "without") "
+                    + "antialiasing (\(started)); resume it \(previous.antialiasing ? "with" : "without") antialiasing too")
+            }
             lap("resume")
         } else {
             state = TrainingState(cloud: try initial(), seed: UInt64(config.seed), trainViewCount: views.trainCameras.count)

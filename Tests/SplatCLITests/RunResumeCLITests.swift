@@ -24,6 +24,14 @@ import Testing
         let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json"))) as! [String: Any]
         #expect(metrics["steps"] as? Int == 10)
         #expect(try Checkpoint.read(path: out + "/checkpoint.bin").step == 10)
+
+        // The antialiasing mode cannot change on resume: a clear error, the checkpoint untouched.
+        let before = try Data(contentsOf: URL(fileURLWithPath: out + "/checkpoint.bin"))
+        let r3 = try CLI.run(["run", Self.example, "-o", out, "--iterations", "12", "--resume", "--downscale", "4", "--antialiasing"] + Self.quick)
+        #expect(r3.status == 1)
+        #expect(r3.stderr == "error: \(out)/checkpoint.bin: trained without antialiasing (\(out)/config.yaml); resume it without antialiasing too\n",
+                "\(r3.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/checkpoint.bin")) == before)
     }
 
     @Test func resumeWithoutACheckpointFailsAndCreatesNothing() throws {
