@@ -13,6 +13,8 @@
 #define SPLAT16(x) ((v16f){(x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x)})
 #define SPLATI16(x) ((v16i){(x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x)})
 #define COLUMNS16 ((v16f){0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+#define SPLATD16(x) ((v16d){(x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x)})
+#define SPLATD8(x) ((v8d){(x), (x), (x), (x), (x), (x), (x), (x)})
 #define SPLAT8(x) ((v8f){(x), (x), (x), (x), (x), (x), (x), (x)})
 #define SPLATI8(x) ((v8i){(x), (x), (x), (x), (x), (x), (x), (x)})
 #define COLUMNS8 ((v8f){0, 1, 2, 3, 4, 5, 6, 7})
@@ -23,6 +25,7 @@
 // a·b + c rounded once, in every variant (the plain one without FMA hardware calls fmaf: slow, same bits).
 #define FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
 #define ANY(m) (__builtin_reduce_or(m) != 0)
+#define ALL4(m) (__builtin_reduce_and((v4l)(m)) != 0)
 #define COUNT(m) (-__builtin_reduce_add(m))
 
 /// A forward tile's pixel state, one 16-lane vector per row.
@@ -38,6 +41,10 @@ typedef struct {
     v16i last[16];
     int32_t rowLast[16];
 } BackwardTile;
+
+// Pairs of fewer rows use the exp path: the recurrence's setup (two exps with a double range
+// reduction, the corner test) costs more than it saves on one or two rows.
+#define CBLEND_RECURRENCE_MIN_ROWS 3
 
 #if defined(__x86_64__)
 #define CBLEND_X86 1

@@ -14,6 +14,8 @@
 #define VF v16f
 #define VI v16i
 #define VU v16u
+#define VD v16d
+#define VSPLATD SPLATD16
 #define VSPLAT SPLAT16
 #define VSPLATI SPLATI16
 #define VCOLUMNS COLUMNS16
@@ -23,6 +25,8 @@
 #undef VF
 #undef VI
 #undef VU
+#undef VD
+#undef VSPLATD
 #undef VSPLAT
 #undef VSPLATI
 #undef VCOLUMNS
@@ -32,6 +36,8 @@
 #define VF v8f
 #define VI v8i
 #define VU v8u
+#define VD v8d
+#define VSPLATD SPLATD8
 #define VSPLAT SPLAT8
 #define VSPLATI SPLATI8
 #define VCOLUMNS COLUMNS8
@@ -41,6 +47,8 @@
 #undef VF
 #undef VI
 #undef VU
+#undef VD
+#undef VSPLATD
 #undef VSPLAT
 #undef VSPLATI
 #undef VCOLUMNS

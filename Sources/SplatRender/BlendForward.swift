@@ -74,6 +74,7 @@ extension TileLists {
         CBlendLists(pairSplats: pairSplats, ranges: ranges, width: Int32(view.width), height: Int32(view.height),
                     tilesX: Int32(view.tilesX), useRowExtent: rules.useRowExtent ? 1 : 0,
                     background: (background.x, background.y, background.z),
-                    alphaMax: rules.alphaMax, alphaMin: rules.alphaMin, minTransmittance: rules.minTransmittance)
+                    alphaMax: rules.alphaMax, alphaMin: rules.alphaMin, minTransmittance: rules.minTransmittance,
+                    recurrenceFloor: rules.recurrenceFloor)
     }
 }

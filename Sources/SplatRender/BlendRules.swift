@@ -16,6 +16,9 @@ struct BlendRules {
     var alphaMin: Float     // skip when α < alphaMin
     var minTransmittance: Float  // stop before T·(1−α) < this
     var useRowExtent: Bool  // restrict rows to where α ≥ 1/255 is possible
+    /// The row recurrence (CBlend blend_rows.h) is taken for a pair whose least power over its rows and
+    /// lanes is at least this; above 0 it is never taken (tests compare both paths).
+    var recurrenceFloor: Float = -80
 
     static let standard = BlendRules(alphaMax: 0.99, alphaMin: 1.0 / 255.0, minTransmittance: 1e-4, useRowExtent: true)
     static let smooth = BlendRules(alphaMax: .greatestFiniteMagnitude, alphaMin: 0, minTransmittance: 0, useRowExtent: false)
@@ -28,6 +31,7 @@ struct BlendRules {
     init(_ settings: RenderSettings) {
         self = settings.smoothForGradientCheck ? .smooth : .standard
         if !settings.boundFootprints { useRowExtent = false }
+        if let floor = settings.recurrenceFloor { recurrenceFloor = floor }
     }
 
     /// The bound on dᵀΣ⁻¹d past which no pixel can reach α ≥ 1/255: k² with slack for Float

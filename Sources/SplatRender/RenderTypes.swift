@@ -28,6 +28,8 @@ public struct RenderSettings: Sendable {
     /// Test-only: when false, every pixel of a covered tile is evaluated instead of only the
     /// box where α ≥ 1/255 is possible. Results must not change; tests compare both.
     var boundFootprints = true
+    /// Test-only: overrides BlendRules.recurrenceFloor (1 = every pair takes the exp path).
+    var recurrenceFloor: Float? = nil
 
     public init(background: SIMD3<Float> = .zero, shDegree: Int = 3, outputs: RenderOutputs = [], antialiased: Bool = false) {
         self.background = background; self.shDegree = shDegree; self.outputs = outputs; self.antialiased = antialiased

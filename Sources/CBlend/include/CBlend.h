@@ -14,6 +14,7 @@ typedef struct {
     int32_t useRowExtent;         // 0: every row of the tile (test mode)
     float background[3];
     float alphaMax, alphaMin, minTransmittance;
+    float recurrenceFloor;        // least corner power for the row recurrence (blend_rows.h); > 0: never
 } CBlendLists;
 
 typedef struct {
