@@ -90,12 +90,14 @@ public struct InitOptions: Sendable, Codable, Equatable {
     }
 
     /// `totalSamples` for a run of `minutes` on `threads` cores (docs/init.md, "Init sized by
-    /// the budget"): fewer Gaussians make each step cheaper, and in a short run more steps beat
-    /// a denser start. The full 160,000 from 40 core-minutes (the default recipe: 20 minutes on
-    /// 2 cores) up, in proportion below that, never under a third.
+    /// the time budget"): fewer Gaussians make each step cheaper, and in a short run more steps
+    /// beat a denser start. The full 160,000 from 20 core-minutes up (so the default recipe, 20
+    /// minutes on 2 cores, keeps it), in proportion below that, never under a third: at 5
+    /// core-minutes a third won on cup360 (+1.0 dB) and classroom (+0.1 dB); at 10 it won on
+    /// cup360 (+0.5 dB) and lost on classroom (−0.2 dB), where the rule takes half.
     public static func totalSamples(budgetMinutes minutes: Double, threads: Int) -> Int {
         let coreMinutes = minutes * Double(max(threads, 1))
-        let fraction = min(max(coreMinutes / 40, 1.0 / 3), 1)
+        let fraction = min(max(coreMinutes / 20, 1.0 / 3), 1)
         return Int((Double(fullSamples) * fraction).rounded())
     }
 

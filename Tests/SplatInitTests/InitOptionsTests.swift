@@ -17,9 +17,10 @@ import Testing
 
     @Test func aTimeBudgetSizesTheInitByCoreMinutes() {
         #expect(InitOptions.totalSamples(budgetMinutes: 20, threads: 2) == 160_000)   // the default recipe
+        #expect(InitOptions.totalSamples(budgetMinutes: 10, threads: 2) == 160_000)
         #expect(InitOptions.totalSamples(budgetMinutes: 60, threads: 8) == 160_000)   // never more
-        #expect(InitOptions.totalSamples(budgetMinutes: 10, threads: 2) == 80_000)
-        #expect(InitOptions.totalSamples(budgetMinutes: 20, threads: 1) == 80_000)
+        #expect(InitOptions.totalSamples(budgetMinutes: 10, threads: 1) == 80_000)
+        #expect(InitOptions.totalSamples(budgetMinutes: 4, threads: 2) == 64_000)
         #expect(InitOptions.totalSamples(budgetMinutes: 5, threads: 1) == 53_333)     // never under a third
         #expect(InitOptions.totalSamples(budgetMinutes: 1, threads: 0) == 53_333)
     }
