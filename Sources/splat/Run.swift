@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Training steps in total: exactly this many, with no time limit (default: 7000 steps or 20 minutes of training, whichever comes first; give --minutes too for whichever comes first).")
     var iterations: Int?
 
-    @Option(help: "Minutes of wall time for the whole command (COLMAP, init, training, test renders and the orbit included), with no step limit unless --iterations is given too; training fills what the other stages leave and its schedules spread over it.")
+    @Option(help: "Minutes of wall time for the whole command (COLMAP, init, training, test renders and the orbit included), with no step limit unless --iterations is given too; training fills what the other stages leave and its schedules spread over it. Under 20 core-minutes the EDGS init samples fewer matches (down to a third) unless --matches-per-ref is given.")
     var minutes: Double?
 
     @Option(help: "Integer factor by which images are reduced on load, overriding 'downscale' (1 = full size).")
