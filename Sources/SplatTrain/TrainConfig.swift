@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every setting of a training run, named as in 3DGS/EDGS. Defaults follow docs/how-edgs-works.md §2, docs/config.md;
 /// docs/config.md documents each key. Paths are absolute once loaded (`ConfigLoader`).
 public struct TrainConfig: Sendable, Equatable {
@@ -16,6 +18,8 @@ public struct TrainConfig: Sendable, Equatable {
     public var seed = 0
     /// 0 = all cores.
     public var threads = 0
+    /// The threads a run uses: `threads`, or every core when it is 0.
+    public var threadCount: Int { threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount }
     /// Hold out every 8th view for evaluation (3DGS --eval); false trains on every view.
     public var eval = true
     /// Longest image side allowed before an extra integer downscale (0 = no limit); MaxResolution.swift.

@@ -45,7 +45,7 @@ public final class Trainer {
         self.views = views
         self.state = state
         self.renderer = renderer
-        threads = config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount
+        threads = config.threadCount
         schedule = TrainingSchedule(config: config, sceneRadius: views.sceneRadius)
         loss = PhotometricLoss(lambdaDSSIM: Float(config.lambdaDSSIM), threadCount: threads)
         levels = ResolutionLevels(views: views)

@@ -13,7 +13,7 @@ public enum TrainingRun {
         guard !config.output.isEmpty else {
             throw TrainError.config(file: configFile, message: "key 'output' is required (or pass --output)")
         }
-        let threads = config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount
+        let threads = config.threadCount
         let t0 = Date()
         let (scene, notice) = try loadScene(config)
         var views = try loadViews(scene, threads: threads)

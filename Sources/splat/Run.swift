@@ -132,8 +132,7 @@ struct RunCommand: ParsableCommand {
         var initOptions = initArguments.options(seed: UInt64(c.seed))
         if c.timeBudget > 0 && initArguments.matchesPerRef == nil {
             // A run with a time budget sizes its init to it (InitOptions.totalSamples).
-            let threads = c.threads > 0 ? c.threads : ProcessInfo.processInfo.activeProcessorCount
-            initOptions.totalSamples = InitOptions.totalSamples(budgetMinutes: c.timeBudget, threads: threads)
+            initOptions.totalSamples = InitOptions.totalSamples(budgetMinutes: c.timeBudget, threads: c.threadCount)
         }
         let initRuns = !resume && c.initialization == ownInit && (force || !FileManager.default.fileExists(atPath: ownInit))
         if initRuns {
