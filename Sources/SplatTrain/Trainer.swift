@@ -121,6 +121,13 @@ public final class Trainer {
         return value
     }
 
+    /// Places the schedules at `progress` of the run before this process's first step: a
+    /// resumed time-budget run knows where it is from its clock, not from its step count, and
+    /// the held-out renders of a resumed run that takes no step must still use its SH degree.
+    public func placeSchedules(atProgress progress: Double) {
+        lastReferenceStep = schedule.referenceStep(step: state.step, progress: progress)
+    }
+
     /// The held-out views rendered from the current cloud with the SH degree the last step
     /// trained with.
     public func renderTestViews() -> [ImageF] {

@@ -127,6 +127,12 @@ public final class TrainingSession {
         }
         var lastProgress = trainer.schedule.progress(step: trainer.state.step)
         let stepLimit = config.stepLimit
+        if resume, let b = budget {
+            // Where a resumed time-budget run stands comes from the training time it has had.
+            let t = b.progress(trained: trainer.state.elapsedSeconds)
+            lastProgress = stepLimit == nil ? t : max(t, lastProgress)
+            trainer.placeSchedules(atProgress: lastProgress)
+        }
         while !(budget?.isSpent ?? false) && stepLimit.map({ trainer.state.step < $0 }) ?? true {
             do {
                 // With both limits the schedules follow whichever end is nearer; while the step

@@ -9,8 +9,11 @@ final class AdditiveTestRenderer: TrainingRenderer {
     /// When set, backward returns NaN for means at this call count (1-based).
     var poisonBackwardCall: Int?
     private(set) var backwardCalls = 0
+    /// The SH degree of every `render` call, in order.
+    private(set) var renderedDegrees: [Int] = []
 
     func render(_ cloud: GaussianCloud, camera: Camera, shDegree: Int, background: SIMD3<Float>) -> [Float] {
+        renderedDegrees.append(shDegree)
         var img = [Float](repeating: 0, count: camera.width * camera.height * 3)
         for p in 0..<(camera.width * camera.height) { for c in 0..<3 { img[p * 3 + c] = background[c] } }
         for i in 0..<cloud.count {

@@ -160,6 +160,27 @@ func smallConfig(output: String, iterations: Int) -> TrainConfig {
         #expect(wall > 1.5 && wall < 6)   // stops at the deadline, not after a step count
     }
 
+    @Test func aResumedTimeBudgetRunWithNoTimeLeftRendersAtItsFinalSHDegree() throws {
+        let views = renderedViews(truth: targetCloud(), cameras: testCameras(count: 8))
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var c = smallConfig(output: dir, iterations: 5)
+        c.setRunLength(iterations: nil, minutes: 0.02)   // no step limit; the final checkpoint is written
+        c.scheduleIterations = 30000; c.checkpointInterval = 1000; c.testInterval = 0
+        let first = TrainingSession(config: c, views: views, renderer: AdditiveTestRenderer()) { _, _ in }
+        first.report = { _ in }
+        let trained = try first.run(resume: false) { perturbed(targetCloud()) }
+        #expect(trained.completed && trained.steps > 0)
+        // Resumed with the budget's clock long run out: no step, schedules at their end.
+        let renderer = AdditiveTestRenderer()
+        let again = TrainingSession(config: c, views: views, renderer: renderer) { _, _ in }
+        again.report = { _ in }
+        again.budgetStart = Date(timeIntervalSinceNow: -3600)
+        let resumed = try again.run(resume: true) { Issue.record("init on resume"); return perturbed(targetCloud()) }
+        #expect(resumed.completed && resumed.steps == trained.steps && resumed.progress == 1)
+        #expect(!renderer.renderedDegrees.isEmpty && renderer.renderedDegrees.allSatisfy { $0 == 1 })
+    }
+
     @Test func bothLimitsStopAtTheNearerEnd() throws {
         let views = renderedViews(truth: targetCloud(), cameras: testCameras(count: 8))
         func run(iterations: Int, minutes: Double) throws -> TrainingSession.Outcome {
