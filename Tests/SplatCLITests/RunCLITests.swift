@@ -35,6 +35,7 @@ import Testing
         #expect(rescored.status == 0, "\(rescored.stderr)")
         let again = try JSONSerialization.jsonObject(with: Data(rescored.stdout.utf8)) as! [String: Any]
         #expect(abs((again["meanPSNR"] as! Double) - trainerPSNR) < 1e-3)
+        #expect(eval["gaussians"] as? Int == metrics["gaussians"] as? Int && (again["gaussians"] as? Int) == eval["gaussians"] as? Int)
         let config = try String(contentsOfFile: out + "/config.yaml", encoding: .utf8)
         #expect(config.contains("init: \"\(out)/init.ply\"") && config.contains("iterations: 20\n"))
 
