@@ -127,19 +127,23 @@ public final class TrainingSession {
         }
         var lastProgress = trainer.schedule.progress(step: trainer.state.step)
         let stepLimit = config.stepLimit
+        // A time-budget run's progress at `step` with `trained` seconds of training: with both
+        // limits the schedules follow whichever end is nearer; while the step count leads, a
+        // step is exactly that of a pure step-count run.
+        func budgetProgress(_ b: TimeBudget, trained: Double, step: Int) -> Double {
+            let t = b.progress(trained: trained)
+            return stepLimit == nil ? t : max(t, trainer.schedule.progress(step: step))
+        }
         if resume, let b = budget {
             // Where a resumed time-budget run stands comes from the training time it has had.
-            let t = b.progress(trained: trainer.state.elapsedSeconds)
-            lastProgress = stepLimit == nil ? t : max(t, lastProgress)
+            lastProgress = budgetProgress(b, trained: trainer.state.elapsedSeconds, step: trainer.state.step)
             trainer.placeSchedules(atProgress: lastProgress)
         }
         while !(budget?.isSpent ?? false) && stepLimit.map({ trainer.state.step < $0 }) ?? true {
             do {
-                // With both limits the schedules follow whichever end is nearer; while the step
-                // count leads, the step is exactly that of a pure step-count run.
-                let timeFraction = budget?.progress(trained: trainer.state.elapsedSeconds + Date().timeIntervalSince(stepClock))
-                let fraction = timeFraction.map { t in
-                    stepLimit == nil ? t : max(t, trainer.schedule.progress(step: trainer.state.step + 1))
+                let fraction = budget.map {
+                    budgetProgress($0, trained: trainer.state.elapsedSeconds + Date().timeIntervalSince(stepClock),
+                                   step: trainer.state.step + 1)
                 }
                 let value = try trainer.step(progress: fraction)
                 lastProgress = fraction ?? trainer.schedule.progress(step: trainer.state.step)
