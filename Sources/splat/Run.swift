@@ -158,7 +158,7 @@ struct RunCommand: ParsableCommand {
         }
 
         let stages = RunOutputStages(scene: loaded, model: outDir + "/point_cloud.ply", shDegree: c.shDegree, say: say)
-        var finalRenders: [ImageF] = [], trainedGaussians = 0
+        var training: TrainingSession.Outcome?
         // 2. Optimization.
         if !resume && !rerunLater && Self.optimizeIsDone(c) {
             say("optimize: skipped, \(outDir)/point_cloud.ply is from a finished run with the same config")
@@ -175,8 +175,7 @@ struct RunCommand: ParsableCommand {
             let afterTraining = c.timeBudget > 0 ? stages.workAfterTraining(orbitFrames: orbitFrames) : WorkAfterTraining()
             let outcome = try TrainingRun.run(c, resume: resume, configFile: configFile, budgetStart: budgetStart,
                                               afterTraining: afterTraining)
-            finalRenders = outcome.testRenders
-            trainedGaussians = outcome.gaussians
+            training = outcome
             if !outcome.completed {
                 Progress.line("interrupted: training stopped at step \(outcome.steps) with a checkpoint; "
                               + "continue with: splat run \(scene) --output \(output) --resume")
@@ -188,7 +187,7 @@ struct RunCommand: ParsableCommand {
         // 3 + 4. Render the held-out views and evaluate them; 5. the orbit.
         StopSignal.install()
         try stages.renderAndEvaluate(renderDir: outDir + "/renders/test", evalPath: outDir + "/eval.json", force: rerunLater,
-                                     trainingRenders: finalRenders, trainedGaussians: trainedGaussians)
+                                     training: training)
         try stages.orbit(frames: orbitFrames, directory: outDir + "/orbit", force: rerunLater)
         say("done: outputs in \(outDir)")
     }

@@ -35,11 +35,10 @@ struct RunOutputStages {
     }
 
     /// Renders every test view to <renderDir>/<name>.png and writes PSNR/SSIM per view and their
-    /// mean (3DGS: the mean of per-view values) to eval.json. `trainingRenders`, when it holds
-    /// one image per test view, are the final cloud's renders from training in this process
-    /// (of `trainedGaussians` Gaussians), used instead of reading and rendering the saved model.
-    func renderAndEvaluate(renderDir: String, evalPath: String, force: Bool, trainingRenders: [ImageF] = [],
-                           trainedGaussians: Int = 0) throws {
+    /// mean (3DGS: the mean of per-view values) to eval.json. When `training` (a run finished in
+    /// this process) holds one render per test view, those final renders and its Gaussian count
+    /// are used instead of reading and rendering the saved model.
+    func renderAndEvaluate(renderDir: String, evalPath: String, force: Bool, training: TrainingSession.Outcome? = nil) throws {
         let cameras = scene.testCameras
         let stems = OutputDirectory.stems(for: cameras.map(\.name))
         if cameras.isEmpty { say("render/eval: skipped, nothing held out (eval: false / --no-holdout, or no test views): every view was trained on"); return }
@@ -49,21 +48,22 @@ struct RunOutputStages {
             say("render/eval: skipped, \(evalPath) and the \(cameras.count) test renders exist\(previous)")
             return
         }
+        let trainingRenders = training?.testRenders ?? []
         let reuse = trainingRenders.count == cameras.count
             && zip(trainingRenders, cameras).allSatisfy { $0.width == $1.width && $0.height == $1.height }
-        let model = reuse ? nil : try readModel(for: cameras)
-        let gaussians = model?.0.count ?? trainedGaussians
+        let saved = reuse ? nil : try readModel(for: cameras)
+        let gaussians = saved?.0.count ?? training?.gaussians ?? 0
         try OutputDirectory.create(renderDir)
         let rasterizer = Rasterizer()
         var scores: [ViewScore] = []
         for (i, camera) in cameras.enumerated() {
             try stopIfRequested(i, of: cameras.count, what: "test renders", in: renderDir, note: "; eval.json not written")
-            let image = model.map { rasterizer.forward($0.0, camera: camera, settings: $0.1).image } ?? trainingRenders[i]
+            let image = saved.map { rasterizer.forward($0.0, camera: camera, settings: $0.1).image } ?? trainingRenders[i]
             try ImageCodec.writePNG(image.toImage8(), to: "\(renderDir)/\(stems[i]).png")
             let truth = ImageF(try SceneImages.loadRGB(camera, background: scene.background))
             scores.append(ViewScore(name: camera.name, render: image, truth: truth))
         }
-        let report = EvalReport(model: self.model, scene: scene.source, gaussians: gaussians, views: scores)
+        let report = EvalReport(model: model, scene: scene.source, gaussians: gaussians, views: scores)
         try AtomicFile.write(try report.encoded() + Data("\n".utf8), to: evalPath)
         say(String(format: "render/eval: %d test views rendered to %@, PSNR %.3f SSIM %.4f (%d Gaussians), written to %@",
                    cameras.count, renderDir, report.meanPSNR, report.meanSSIM, gaussians, evalPath))
