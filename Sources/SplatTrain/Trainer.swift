@@ -80,7 +80,12 @@ public final class Trainer {
         state.exposure?.apply(view: view, to: &image)
         let mask = level.mask(view)
         if let mask { LossMask.blend(&image, target: target.pixels, mask: mask) }
-        if dLdImage.count != image.count { dLdImage = [Float](repeating: 0, count: image.count) }
+        if dLdImage.count != image.count {
+            // Resized in place: views of one capture may differ in size by a few pixels, and a
+            // new array per step would be a fresh allocation to fault in. The loss writes all of it.
+            dLdImage.removeAll(keepingCapacity: true)
+            dLdImage.append(contentsOf: repeatElement(0, count: image.count))
+        }
         let value = image.withUnsafeBufferPointer { r in
             target.pixels.withUnsafeBufferPointer { t in
                 dLdImage.withUnsafeMutableBufferPointer { g in

@@ -91,6 +91,34 @@ import Testing
         }
     }
 
+    /// One evaluator reused across images of different sizes (as training on photos a few pixels
+    /// apart does) gives what a fresh evaluator gives, bit for bit: its storage is reused, so the
+    /// zero padding of each new layout must be cleared of the previous image's values.
+    @Test(arguments: [1, 2, 3])
+    func aReusedEvaluatorMatchesAFreshOneAcrossSizes(threads: Int) {
+        let reused = SSIMEvaluator(threadCount: threads)
+        let shapes = [(64, 48), (37, 23), (62, 48), (64, 47), (203, 31), (12, 17), (63, 48), (64, 48)]
+        for (i, (w, h)) in shapes.enumerated() {
+            let (a, b) = Self.pair(w, h, seed: UInt64(90 + i))
+            var gReused = [Float](repeating: .nan, count: a.count), gFresh = gReused
+            var sReused = 0.0, sFresh = 0.0, sReusedNoGrad = 0.0
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    gReused.withUnsafeMutableBufferPointer { g in
+                        sReused = reused.evaluate(pa, pb, width: w, height: h, gradient: g, gradientScale: 0.7)
+                    }
+                    gFresh.withUnsafeMutableBufferPointer { g in
+                        sFresh = SSIMEvaluator(threadCount: threads).evaluate(pa, pb, width: w, height: h, gradient: g, gradientScale: 0.7)
+                    }
+                    sReusedNoGrad = reused.evaluate(pa, pb, width: w, height: h)
+                }
+            }
+            #expect(sReused == sFresh && sReusedNoGrad == sFresh, "\(w)x\(h) after \(i) other sizes")
+            let firstDifference = gReused.indices.first { gReused[$0].bitPattern != gFresh[$0].bitPattern }
+            #expect(firstDifference == nil, "\(w)x\(h), \(threads) threads: gradient differs at \(firstDifference ?? -1)")
+        }
+    }
+
     /// Per-row sums added in row order: the loss value, not only the gradient, is the same for
     /// every thread count.
     @Test func lossValueIsTheSameForEveryThreadCount() {
