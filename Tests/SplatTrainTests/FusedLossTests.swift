@@ -18,23 +18,28 @@ import Testing
         return (a, b)
     }
 
+    /// Mean SSIM of `a` against `b` and the gradient array `evaluate` writes (NaN where it writes nothing).
+    static func ssimAndGradient(_ a: [Float], _ b: [Float],
+                                _ evaluate: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Double)
+        -> (ssim: Double, gradient: [Float]) {
+        var g = [Float](repeating: .nan, count: a.count)
+        let s = a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in g.withUnsafeMutableBufferPointer { evaluate(pa, pb, $0) } }
+        }
+        return (s, g)
+    }
+
     @Test(arguments: 0..<8, [1, 2, 3])
     func ssimAndGradientMatchThePlanarEvaluator(size: Int, threads: Int) {
         let (w, h) = Self.sizes[size]
         let (a, b) = Self.pair(w, h, seed: UInt64(40 + size))
-        var gFused = [Float](repeating: .nan, count: a.count), gPlanar = gFused
-        var sFused = 0.0, sPlanar = 0.0, sNoGrad = 0.0
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                gFused.withUnsafeMutableBufferPointer { g in
-                    sFused = SSIMEvaluator(threadCount: threads).evaluate(pa, pb, width: w, height: h, gradient: g, gradientScale: -0.2)
-                }
-                gPlanar.withUnsafeMutableBufferPointer { g in
-                    sPlanar = PlanarSSIMReference(threadCount: threads).evaluate(pa, pb, width: w, height: h, gradient: g, gradientScale: -0.2)
-                }
-                sNoGrad = SSIMEvaluator(threadCount: threads).evaluate(pa, pb, width: w, height: h)
-            }
+        let (sFused, gFused) = Self.ssimAndGradient(a, b) {
+            SSIMEvaluator(threadCount: threads).evaluate($0, $1, width: w, height: h, gradient: $2, gradientScale: -0.2)
         }
+        let (sPlanar, gPlanar) = Self.ssimAndGradient(a, b) {
+            PlanarSSIMReference(threadCount: threads).evaluate($0, $1, width: w, height: h, gradient: $2, gradientScale: -0.2)
+        }
+        let sNoGrad = Self.ssimAndGradient(a, b) { pa, pb, _ in SSIMEvaluator(threadCount: threads).evaluate(pa, pb, width: w, height: h) }.ssim
         #expect(abs(sFused - sPlanar) < 1e-6, "\(w)x\(h): fused \(sFused) planar \(sPlanar)")
         #expect(sNoGrad == sFused)
         let firstDifference = gFused.indices.first { gFused[$0].bitPattern != gPlanar[$0].bitPattern }
@@ -100,19 +105,13 @@ import Testing
         let shapes = [(64, 48), (37, 23), (62, 48), (64, 47), (203, 31), (12, 17), (63, 48), (64, 48)]
         for (i, (w, h)) in shapes.enumerated() {
             let (a, b) = Self.pair(w, h, seed: UInt64(90 + i))
-            var gReused = [Float](repeating: .nan, count: a.count), gFresh = gReused
-            var sReused = 0.0, sFresh = 0.0, sReusedNoGrad = 0.0
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    gReused.withUnsafeMutableBufferPointer { g in
-                        sReused = reused.evaluate(pa, pb, width: w, height: h, gradient: g, gradientScale: 0.7)
-                    }
-                    gFresh.withUnsafeMutableBufferPointer { g in
-                        sFresh = SSIMEvaluator(threadCount: threads).evaluate(pa, pb, width: w, height: h, gradient: g, gradientScale: 0.7)
-                    }
-                    sReusedNoGrad = reused.evaluate(pa, pb, width: w, height: h)
-                }
+            let (sReused, gReused) = Self.ssimAndGradient(a, b) {
+                reused.evaluate($0, $1, width: w, height: h, gradient: $2, gradientScale: 0.7)
             }
+            let (sFresh, gFresh) = Self.ssimAndGradient(a, b) {
+                SSIMEvaluator(threadCount: threads).evaluate($0, $1, width: w, height: h, gradient: $2, gradientScale: 0.7)
+            }
+            let sReusedNoGrad = Self.ssimAndGradient(a, b) { pa, pb, _ in reused.evaluate(pa, pb, width: w, height: h) }.ssim
             #expect(sReused == sFresh && sReusedNoGrad == sFresh, "\(w)x\(h) after \(i) other sizes")
             let firstDifference = gReused.indices.first { gReused[$0].bitPattern != gFresh[$0].bitPattern }
             #expect(firstDifference == nil, "\(w)x\(h), \(threads) threads: gradient differs at \(firstDifference ?? -1)")
