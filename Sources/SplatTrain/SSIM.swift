@@ -52,55 +52,36 @@ public final class SSIMEvaluator: @unchecked Sendable {
     let taps: [Float] = GaussianFilter().taps
     public let threadCount: Int
     private var shape = (width: 0, height: 0, parts: 0)
-    /// One allocation owned by the evaluator (so pointers into it stay valid for the whole call):
-    /// eight [H + 10][3W] planes (five horizontal-pass maps, three filtered coefficient maps; rows
+    /// Memory owned by the evaluator (so pointers into it stay valid for the whole call): eight
+    /// [H + 10][3W] planes (five horizontal-pass maps, three filtered coefficient maps; rows
     /// −5..<0 and H..<H+5 stay zero), then seven padded row buffers per part; and per row its
     /// SSIM and L1 sums. Both only grow: photos of one capture often differ in size by a few
     /// pixels (an undistorted phone capture: 741 to 750 wide), and a fresh 70 MB buffer per step
     /// costs more in page faults than the filtering itself.
-    private var storage: UnsafeMutablePointer<Float>?
-    private var storageCapacity = 0
-    private var rowSums: UnsafeMutablePointer<Double>?
-    private var rowSumCapacity = 0
+    private let storage = ScratchBuffer<Float>()
+    private let rowSums = ScratchBuffer<Double>()
 
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.threadCount = max(1, threadCount)
     }
 
-    deinit { storage?.deallocate(); rowSums?.deallocate() }
-
     /// The storage laid out for a W×H image split into `parts`. Only the zero padding must hold
-    /// zeros: every data row is written before it is read in each call. A new layout in the
-    /// same memory therefore clears the planes' padding rows and the row buffers, and nothing else.
+    /// zeros: every data row is written before it is read in each call. A new layout therefore
+    /// clears the planes' padding rows, the row buffers and the row sums, and nothing else.
     private func reserve(width w: Int, height h: Int, parts: Int) -> UnsafeMutablePointer<Float> {
-        if shape != (w, h, parts) || storage == nil {
+        if shape != (w, h, parts) {
             let rowLength = 3 * w, plane = rowLength * (h + 10)
             let rowBuffers = 7 * (rowLength + 30) * parts
-            let count = 8 * plane + rowBuffers
-            if count > storageCapacity {
-                storage?.deallocate()
-                let s = UnsafeMutablePointer<Float>.allocate(capacity: count)
-                s.initialize(repeating: 0, count: count)
-                storage = s
-                storageCapacity = count
-            } else {
-                let s = storage!
-                for i in 0..<8 {
-                    (s + i * plane).update(repeating: 0, count: 5 * rowLength)
-                    (s + i * plane + (h + 5) * rowLength).update(repeating: 0, count: 5 * rowLength)
-                }
-                (s + 8 * plane).update(repeating: 0, count: rowBuffers)
+            let s = storage.reserve(8 * plane + rowBuffers)
+            for i in 0..<8 {
+                (s + i * plane).initialize(repeating: 0, count: 5 * rowLength)
+                (s + i * plane + (h + 5) * rowLength).initialize(repeating: 0, count: 5 * rowLength)
             }
-            if 2 * h > rowSumCapacity {
-                rowSums?.deallocate()
-                let r = UnsafeMutablePointer<Double>.allocate(capacity: 2 * h)
-                r.initialize(repeating: 0, count: 2 * h)
-                rowSums = r
-                rowSumCapacity = 2 * h
-            }
+            (s + 8 * plane).initialize(repeating: 0, count: rowBuffers)
+            rowSums.reserve(2 * h).initialize(repeating: 0, count: 2 * h)
             shape = (w, h, parts)
         }
-        return storage!
+        return storage.pointer
     }
 
     /// Mean SSIM of `a` against `b`, both [H*W*3] interleaved RGB. With `gradient`, writes
@@ -138,7 +119,7 @@ public final class SSIMEvaluator: @unchecked Sendable {
         let hx = p0, hy = p0 + plane, hxx = p0 + 2 * plane, hyy = p0 + 3 * plane, hxy = p0 + 4 * plane
         let cmx = p0 + 5 * plane, cxx = p0 + 6 * plane, cxy = p0 + 7 * plane
         let scratchBase = base + 8 * plane
-        let sums = rowSums!
+        let sums = rowSums.pointer
         let wantGrad = g != nil
 
         func forEachPart(_ body: (Int, Range<Int>) -> Void) {
