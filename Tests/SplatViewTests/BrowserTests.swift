@@ -138,7 +138,10 @@ struct BrowserTests {
         try browser.navigate(viewer.url)
         try browser.waitFor("window.splatViewer && splatViewer.frames > 0 && splatViewer.state().kind === 'final'", timeout: 60)
         let configPath = dir.appendingPathComponent("run.yaml").path
-        try TrainedFixture.config(output: run, iterations: 6).write(toFile: configPath, atomically: true, encoding: .utf8)
+        // Far more steps than the test waits for: the run is stopped with SIGINT once the page
+        // has followed it. A short run could write its final model before a slow page (two
+        // busy cores, software WebGL) ever loaded a preview, and the page would rightly skip it.
+        try TrainedFixture.config(output: run, iterations: 1_000_000).write(toFile: configPath, atomically: true, encoding: .utf8)
         let trainer = Process()
         trainer.executableURL = ViewerProcess.executable
         trainer.arguments = ["optimize", "--config", configPath]
@@ -151,8 +154,10 @@ struct BrowserTests {
         let before = try browser.evaluate("splatViewer.history.length") as? Int ?? 0
         try browser.waitFor("splatViewer.history.slice(\(before)).some((h) => h.startsWith('preview:'))", timeout: 120)
         try browser.waitFor("splatViewer.metricsLoads > 1", timeout: 60)
+        #expect(trainer.isRunning, "the run ended before the page followed it")
+        trainer.interrupt()
         trainer.waitUntilExit()
-        #expect(trainer.terminationStatus == 0)
+        #expect(trainer.terminationStatus == 130, "SIGINT stops training with a checkpoint")
         #expect(try browser.evaluate("performance.getEntriesByType('navigation').length") as? Int == 1, "no reload")
         #expect(browser.collectedErrors.isEmpty, "\(browser.collectedErrors)")
     }
