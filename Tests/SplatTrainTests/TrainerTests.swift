@@ -157,7 +157,9 @@ func smallConfig(output: String, iterations: Int) -> TrainConfig {
         #expect(outcome.completed && outcome.steps > 5)
         // The last step ran with (nearly) the whole budget spent: schedules at their end state.
         #expect(outcome.progress > 0.9 && outcome.progress <= 1)
-        #expect(wall > 1.5 && wall < 6)   // stops at the deadline, not after a step count
+        // Stops at the deadline, not after a step count (there is none); the upper bound leaves room
+        // for a CI machine busy with other suites.
+        #expect(wall > 1.5 && wall < 20)
     }
 
     @Test func aResumedTimeBudgetRunWithNoTimeLeftRendersAtItsFinalSHDegree() throws {
@@ -200,7 +202,7 @@ func smallConfig(output: String, iterations: Int) -> TrainConfig {
         let started = Date()
         let capped = try run(iterations: 10_000_000, minutes: 0.05)
         #expect(capped.completed && capped.steps < 10_000_000 && capped.progress > 0.9)
-        #expect(Date().timeIntervalSince(started) < 6)
+        #expect(Date().timeIntervalSince(started) < 20)   // 10M steps would take hours
     }
 
     @Test func aDistantTimeLimitLeavesAStepRunBitIdentical() throws {
