@@ -8,7 +8,8 @@ public struct NonFiniteValue: Error, Sendable {
 }
 
 /// One EDGS training step at a time (docs/how-edgs-works.md §2, docs/config.md): draw a train view from the shuffled stack,
-/// render, L = (1−λ)·L1 + λ·(1−SSIM), backward, Adam, then opacity decay and pruning. No
+/// render, L = (1−λ)·L1 + λ·(1−SSIM), backward (plus the optional anisotropy penalty's
+/// gradient, ScaleRatioPenalty.swift), Adam, then opacity decay and pruning. No
 /// densification. Everything that influences later steps lives in `state`.
 public final class Trainer {
     public let config: TrainConfig
@@ -104,6 +105,11 @@ public final class Trainer {
         let exposureGradient = state.exposure?.backward(view: view, rendered: beforeExposure, gradient: &dLdImage)
         dLdImage.withUnsafeBufferPointer { g in
             renderer.backward(state.cloud, camera: camera, shDegree: degree, background: bg, dLdImage: g, into: &gradients)
+        }
+        if config.scaleRatioWeight > 0 {
+            ScaleRatioPenalty.addGradient(logScales: state.cloud.logScales, maxRatio: Float(config.scaleRatioMax),
+                                          weight: Float(config.scaleRatioWeight),
+                                          into: &gradients[ParameterGroup.logScales.rawValue], threads: threads)
         }
         phase("backward")
         for group in ParameterGroup.allCases where !Self.allFinite(gradients[group.rawValue], threads: threads) {
