@@ -52,9 +52,10 @@ public struct TrainConfig: Sendable, Equatable {
     public var numDownscales = 2
     public var resolutionSchedule = 3000
     public var lambdaDSSIM = 0.2
-    /// Penalty on Gaussians whose longest axis exceeds this many times their shortest
-    /// (ScaleRatioPenalty.swift); off while `scale_ratio_weight` is 0.
+    /// Penalty on Gaussians whose longest axis exceeds this many times their shortest (or
+    /// middle, `scaleRatioAxis`) one (ScaleRatioPenalty.swift); off while `scale_ratio_weight` is 0.
     public var scaleRatioMax = 10.0
+    public var scaleRatioAxis = ScaleRatioPenalty.Against.shortest.rawValue
     public var scaleRatioWeight = 0.0
     public var shDegree = 3
     public var shDegreeInterval = 1000
@@ -132,6 +133,7 @@ public struct TrainConfig: Sendable, Equatable {
         ("lambda_dssim", .double(\.lambdaDSSIM, 0...1)),
         ("scale_ratio_max", .double(\.scaleRatioMax, 1...1e6)),
         ("scale_ratio_weight", .double(\.scaleRatioWeight, 0...1e3)),
+        ("scale_ratio_axis", .choice(\.scaleRatioAxis, ScaleRatioPenalty.Against.allCases.map(\.rawValue))),
         ("schedule_iterations", .int(\.scheduleIterations, 0...10_000_000)),
         ("num_downscales", .int(\.numDownscales, 0...6)),
         ("resolution_schedule", .int(\.resolutionSchedule, 0...10_000_000)),

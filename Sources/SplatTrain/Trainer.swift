@@ -107,7 +107,9 @@ public final class Trainer {
             renderer.backward(state.cloud, camera: camera, shDegree: degree, background: bg, dLdImage: g, into: &gradients)
         }
         if config.scaleRatioWeight > 0 {
-            ScaleRatioPenalty.addGradient(logScales: state.cloud.logScales, maxRatio: Float(config.scaleRatioMax),
+            ScaleRatioPenalty.addGradient(logScales: state.cloud.logScales,
+                                          against: ScaleRatioPenalty.Against(rawValue: config.scaleRatioAxis) ?? .shortest,
+                                          maxRatio: Float(config.scaleRatioMax),
                                           weight: Float(config.scaleRatioWeight),
                                           into: &gradients[ParameterGroup.logScales.rawValue], threads: threads)
         }

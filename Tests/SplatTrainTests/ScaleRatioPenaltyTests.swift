@@ -5,12 +5,12 @@ import Testing
 
 @Suite struct ScaleRatioPenaltyTests {
     /// The penalty written out in Double, the obvious way: scales, their ratio, the hinge.
-    static func plainPenalty(_ l: [Double], maxRatio: Double, weight: Double) -> Double {
+    static func plainPenalty(_ l: [Double], against: ScaleRatioPenalty.Against, maxRatio: Double, weight: Double) -> Double {
         let n = l.count / 3
         var sum = 0.0
         for i in 0..<n {
-            let s = (0..<3).map { exp(l[3 * i + $0]) }
-            sum += max(s.max()! / s.min()! - maxRatio, 0)
+            let s = (0..<3).map { exp(l[3 * i + $0]) }.sorted()
+            sum += max(s[2] / (against == .middle ? s[1] : s[0]) - maxRatio, 0)
         }
         return weight * sum / Double(n)
     }
@@ -27,20 +27,22 @@ import Testing
         return out
     }
 
-    @Test func gradientMatchesCentralDifferencesOfThePlainPenalty() {
+    @Test(arguments: ScaleRatioPenalty.Against.allCases)
+    func gradientMatchesCentralDifferencesOfThePlainPenalty(against: ScaleRatioPenalty.Against) {
         let l = Self.logScales(40, seed: 3)
-        let maxRatio: Float = 10, weight: Float = 0.1
+        let maxRatio: Float = against == .middle ? 3 : 10, weight: Float = 0.1
         var g = [Float](repeating: 0, count: l.count)
-        let value = ScaleRatioPenalty.addGradient(logScales: l, maxRatio: maxRatio, weight: weight, into: &g)
+        let value = ScaleRatioPenalty.addGradient(logScales: l, against: against, maxRatio: maxRatio, weight: weight, into: &g)
         let ld = l.map(Double.init)
-        let plain = Self.plainPenalty(ld, maxRatio: Double(maxRatio), weight: Double(weight))
+        let plain = Self.plainPenalty(ld, against: against, maxRatio: Double(maxRatio), weight: Double(weight))
         #expect(abs(value - plain) <= 1e-6 * plain, "\(value) vs \(plain)")
         #expect(plain > 0 && g.contains { $0 != 0 } && g.contains { $0 == 0 }, "both sides of the hinge occur")
         let h = 1e-4
         for k in ld.indices {
             var up = ld, down = ld
             up[k] += h; down[k] -= h
-            let numeric = (Self.plainPenalty(up, maxRatio: 10, weight: 0.1) - Self.plainPenalty(down, maxRatio: 10, weight: 0.1)) / (2 * h)
+            let numeric = (Self.plainPenalty(up, against: against, maxRatio: Double(maxRatio), weight: 0.1)
+                - Self.plainPenalty(down, against: against, maxRatio: Double(maxRatio), weight: 0.1)) / (2 * h)
             #expect(abs(Double(g[k]) - numeric) <= 1e-4 * max(abs(numeric), 1e-3), "axis \(k): \(g[k]) vs \(numeric)")
         }
     }
@@ -56,6 +58,19 @@ import Testing
         #expect(abs(g[6] - (7 + push)) < 1e-5 && abs(g[7] - (8 - push)) < 1e-5 && g[8] == 9, "\(g[6...])")
         var none = before
         #expect(ScaleRatioPenalty.addGradient(logScales: l, maxRatio: 10, weight: 0, into: &none) == 0 && none == before)
+    }
+
+    @Test func againstTheMiddleAxisLeavesFlatDiscsAlone() {
+        // A disc (50 : 50 : 1), a needle (50 : 1 : 1) and a needle with its axes in another order.
+        let l: [Float] = [logf(50), logf(50), 0, 0, logf(50), 0, 0, 0.1, logf(40)]
+        var g = [Float](repeating: 0, count: 9)
+        ScaleRatioPenalty.addGradient(logScales: l, against: .middle, maxRatio: 10, weight: 0.3, into: &g)
+        #expect(Array(g[0..<3]) == [0, 0, 0], "the disc is not pushed: \(g)")
+        #expect(g[4] > 0 && g[3] + g[5] < 0 && (g[3] == 0 || g[5] == 0), "the needle's long axis against one of its short ones: \(g)")
+        #expect(g[8] > 0 && g[7] < 0 && g[6] == 0, "the middle axis is 0.1, not the shortest: \(g)")
+        var shortest = [Float](repeating: 0, count: 9)
+        ScaleRatioPenalty.addGradient(logScales: l, against: .shortest, maxRatio: 10, weight: 0.3, into: &shortest)
+        #expect(shortest[0] > 0 && shortest[2] < 0, "against the shortest axis the disc is pushed: \(shortest)")
     }
 
     @Test func gradientBitsDoNotDependOnTheThreadCount() {
