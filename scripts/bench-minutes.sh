@@ -3,7 +3,7 @@
 # default recipe, `splat run <scene> -o DIR --minutes M` (init sized by the budget, training,
 # test renders, orbit), and the same recipe from the scene's SfM points (a config with
 # `init: sfm`), as a markdown table. The budget `default` runs `splat run <scene> -o DIR` with
-# no length flag (10,000 steps or 20 minutes).
+# no length flag (20,000 steps or 20 minutes).
 #
 #   scripts/bench-minutes.sh <scene> [budget...]      (default: 5 10 15 default)
 #

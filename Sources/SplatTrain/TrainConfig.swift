@@ -9,9 +9,9 @@ public struct TrainConfig: Sendable, Equatable {
     /// A Gaussian PLY path, `sfm` (the scene's sparse points as Gaussians) or `random:N`.
     public var initialization = "sfm"
     public var output = ""
-    /// Step limit (0 with a time budget: none). The default recipe is 10000 steps or 20 minutes,
+    /// Step limit (0 with a time budget: none). The default recipe is 20000 steps or 20 minutes,
     /// whichever comes first (docs/config.md, "Run length").
-    public var iterations = 10000
+    public var iterations = 20000
     /// Minutes of wall time the run may train for, loading included (0 = no limit); TimeBudget.swift.
     public var timeBudget = 20.0
     public var whiteBackground: Bool? = nil

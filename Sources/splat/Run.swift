@@ -38,7 +38,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run configuration (YAML, docs/config.md); its 'scene' and 'output' are replaced by the arguments above.")
     var config: String?
 
-    @Option(help: "Training steps in total: exactly this many, with no time limit (default: 10000 steps or 20 minutes of training, whichever comes first; give --minutes too for whichever comes first).")
+    @Option(help: "Training steps in total: exactly this many, with no time limit (default: 20000 steps or 20 minutes of training, whichever comes first; give --minutes too for whichever comes first).")
     var iterations: Int?
 
     @Option(help: "Minutes of wall time for the whole command (COLMAP, init, training, test renders and the orbit included), with no step limit unless --iterations is given too; training fills what the other stages leave and its schedules spread over it. Under 20 core-minutes the EDGS init samples fewer matches (down to a third) unless --matches-per-ref is given.")
@@ -192,7 +192,7 @@ struct RunCommand: ParsableCommand {
         say("done: outputs in \(outDir)")
     }
 
-    /// "10000 steps", "until 20.0 min after the start of the command", or both limits.
+    /// "20000 steps", "until 20.0 min after the start of the command", or both limits.
     static func describeLength(_ c: TrainConfig, fromCommandStart: Bool) -> String {
         guard c.timeBudget > 0 else { return "\(c.iterations) steps" }
         let clock = String(format: "%.1f min after the start of %@", c.timeBudget, fromCommandStart ? "the command" : "scene loading")

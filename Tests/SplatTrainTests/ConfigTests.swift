@@ -50,7 +50,7 @@ import Testing
     @Test func aRunLengthNamedInOneUnitIsExactlyThatLength() throws {
         func parsed(_ text: String) throws -> TrainConfig { try ConfigLoader.parse(text, file: "run.yaml", baseDirectory: "/") }
         let defaults = try parsed("seed: 1")
-        #expect(defaults.iterations == 10000 && defaults.timeBudget == 20 && defaults.stepLimit == 10000)
+        #expect(defaults.iterations == 20000 && defaults.timeBudget == 20 && defaults.stepLimit == 20000)
         let steps = try parsed("iterations: 500")
         #expect(steps.iterations == 500 && steps.timeBudget == 0)
         let minutes = try parsed("time_budget: 5")
